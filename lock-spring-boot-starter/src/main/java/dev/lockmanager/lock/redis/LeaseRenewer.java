@@ -1,0 +1,174 @@
+package dev.lockmanager.lock.redis;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
+
+/**
+ * Renews held leases in the background at a fraction of their ttl. One daemon thread, owned by this renewer and
+ * stopped by {@link #close()}, serves all leases: each run renews every lease that is due, or nearly due, in one
+ * batch, then sleeps until the next lease is due. A lease is renewed only while it is registered, so renewal stops
+ * when it is released; a renewal that races a release is refused by Redis and ignored here.
+ */
+final class LeaseRenewer implements AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(LeaseRenewer.class);
+
+	/** Minimum pause before retrying a renewal that could not reach Redis. */
+	private static final long MIN_RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
+	private final LeaseStore store;
+
+	private final double ratio;
+
+	private final ScheduledThreadPoolExecutor scheduler;
+
+	private final Set<RedisLease> leases = ConcurrentHashMap.newKeySet();
+
+	/** Leases whose last renewal failed to reach Redis, with the time of the next attempt. */
+	private final ConcurrentHashMap<RedisLease, Long> retries = new ConcurrentHashMap<>();
+
+	private final ReentrantLock scheduling = new ReentrantLock();
+
+	private ScheduledFuture<?> nextRun;
+
+	private long nextRunNanos;
+
+	LeaseRenewer(LeaseStore store, double ratio) {
+		this.store = store;
+		this.ratio = ratio;
+		CustomizableThreadFactory threads = new CustomizableThreadFactory("lock-renewal-");
+		threads.setDaemon(true);
+		this.scheduler = new ScheduledThreadPoolExecutor(1, threads);
+		this.scheduler.setRemoveOnCancelPolicy(true);
+	}
+
+	void register(RedisLease lease) {
+		this.leases.add(lease);
+		scheduleBy(dueNanos(lease));
+	}
+
+	void unregister(RedisLease lease) {
+		this.leases.remove(lease);
+		this.retries.remove(lease);
+	}
+
+	/** Runs a task on the renewal thread, for short best-effort clean-ups. */
+	void execute(Runnable task) {
+		this.scheduler.execute(task);
+	}
+
+	private long dueNanos(RedisLease lease) {
+		Long retry = this.retries.get(lease);
+		return (retry != null) ? retry : lease.renewalDueNanos(this.ratio);
+	}
+
+	private void run() {
+		try {
+			renewDue();
+		}
+		catch (RuntimeException ex) {
+			logger.error("Lease renewal failed unexpectedly", ex);
+		}
+		finally {
+			this.scheduling.lock();
+			try {
+				this.nextRun = null;
+			}
+			finally {
+				this.scheduling.unlock();
+			}
+			this.leases.stream().mapToLong(this::dueNanos).min().ifPresent(this::scheduleBy);
+		}
+	}
+
+	private void renewDue() {
+		long now = System.nanoTime();
+		List<RedisLease> due = new ArrayList<>();
+		for (RedisLease lease : this.leases) {
+			// Take leases that are nearly due too, so leases taken close together share one round trip.
+			long slack = (long) (lease.ttlNanos() * this.ratio / 4);
+			if (dueNanos(lease) - slack <= now) {
+				due.add(lease);
+			}
+		}
+		if (due.isEmpty()) {
+			return;
+		}
+		long sentAt = System.nanoTime();
+		List<Boolean> extended;
+		try {
+			extended = this.store.renew(due.stream().map(RedisLease::claim).toList());
+		}
+		catch (RuntimeException ex) {
+			due.forEach((lease) -> renewalFailed(lease, ex));
+			return;
+		}
+		for (int i = 0; i < due.size(); i++) {
+			RedisLease lease = due.get(i);
+			if (!this.leases.contains(lease)) {
+				continue;
+			}
+			this.retries.remove(lease);
+			if (extended.get(i)) {
+				lease.renewed(sentAt);
+			}
+			else {
+				this.leases.remove(lease);
+				lease.renewalRefused();
+			}
+		}
+	}
+
+	private void renewalFailed(RedisLease lease, RuntimeException ex) {
+		if (lease.renewalFailed(ex)) {
+			long pause = Math.max(MIN_RETRY_NANOS, (long) (lease.ttlNanos() * this.ratio / 4));
+			this.retries.put(lease, System.nanoTime() + pause);
+		}
+		else {
+			unregister(lease);
+		}
+	}
+
+	private void scheduleBy(long dueNanos) {
+		this.scheduling.lock();
+		try {
+			if (this.scheduler.isShutdown() || (this.nextRun != null && this.nextRunNanos <= dueNanos)) {
+				return;
+			}
+			if (this.nextRun != null) {
+				this.nextRun.cancel(false);
+			}
+			this.nextRunNanos = dueNanos;
+			long delay = Math.max(0, dueNanos - System.nanoTime());
+			this.nextRun = this.scheduler.schedule(this::run, delay, TimeUnit.NANOSECONDS);
+		}
+		finally {
+			this.scheduling.unlock();
+		}
+	}
+
+	@Override
+	public void close() {
+		this.scheduler.shutdownNow();
+		try {
+			if (!this.scheduler.awaitTermination(5, TimeUnit.SECONDS)) {
+				logger.warn("Lease renewal thread did not stop within 5 seconds");
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+}

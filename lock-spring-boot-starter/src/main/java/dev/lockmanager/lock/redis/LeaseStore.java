@@ -1,0 +1,53 @@
+package dev.lockmanager.lock.redis;
+
+import java.util.List;
+
+/**
+ * The storage contract behind {@link RedisLockManager}: each operation is atomic on the store and compares the owner
+ * token, so a former holder can never extend or delete a later holder's lease. Failures to reach the store surface
+ * as {@link org.springframework.dao.DataAccessException}.
+ */
+interface LeaseStore {
+
+	/**
+	 * Sets the lease if the key is free and issues the next fencing token.
+	 */
+	Attempt acquire(LockKeys keys, String owner, long ttlMillis);
+
+	/**
+	 * Deletes the lease if {@code owner} still holds it and wakes the waiters.
+	 * @return whether it was deleted
+	 */
+	boolean release(LockKeys keys, String owner);
+
+	/**
+	 * Extends each lease that its owner still holds, in as few round trips as the connection allows.
+	 * @return for each claim, in order, whether it was extended
+	 */
+	List<Boolean> renew(List<Claim> claims);
+
+	/**
+	 * The outcome of one acquisition attempt.
+	 * @param acquired whether the lease was granted
+	 * @param fencingToken the token of the granted lease, when acquired
+	 * @param holderRemainingMillis the current holder's remaining ttl (negative when unknown), when not acquired
+	 */
+	record Attempt(boolean acquired, long fencingToken, long holderRemainingMillis) {
+
+		static Attempt granted(long fencingToken) {
+			return new Attempt(true, fencingToken, 0);
+		}
+
+		static Attempt held(long holderRemainingMillis) {
+			return new Attempt(false, 0, holderRemainingMillis);
+		}
+
+	}
+
+	/**
+	 * A lease to renew: its keys, owner token and new ttl.
+	 */
+	record Claim(LockKeys keys, String owner, long ttlMillis) {
+	}
+
+}

@@ -1,0 +1,175 @@
+package dev.lockmanager.lock.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+import org.springframework.data.redis.connection.Message;
+import org.springframework.data.redis.connection.MessageListener;
+import org.springframework.data.redis.connection.RedisConnection;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.Subscription;
+
+/**
+ * Wakes local waiters when a lease they wait for is released. One subscriber connection serves the whole
+ * application; it is subscribed to the release channel of each key that has local waiters, and unsubscribed when the
+ * last waiter of a key leaves.
+ * <p>
+ * Subscribing is synchronous (the command returns once Redis confirmed it), so a waiter that registers and then
+ * tries to acquire cannot miss a release that happens after its attempt. When Redis cannot be reached, waiters
+ * register without a subscription and rely on their backoff.
+ */
+final class ReleaseNotifications implements MessageListener, AutoCloseable {
+
+	private static final Log logger = LogFactory.getLog(ReleaseNotifications.class);
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private final Map<String, Set<Waiter>> waitersByChannel = new ConcurrentHashMap<>();
+
+	/** Guards the subscriber connection and orders subscribe/unsubscribe with the waiter sets (not synchronized: I/O). */
+	private final ReentrantLock subscriptionLock = new ReentrantLock();
+
+	private RedisConnection subscriber;
+
+	ReleaseNotifications(RedisConnectionFactory connectionFactory) {
+		this.connectionFactory = connectionFactory;
+	}
+
+	/**
+	 * Registers a waiter for the release channel of a key; close the waiter when done waiting.
+	 */
+	Waiter register(String channel) {
+		Waiter waiter = new Waiter(channel);
+		this.subscriptionLock.lock();
+		try {
+			Set<Waiter> waiters = this.waitersByChannel.computeIfAbsent(channel, (key) -> ConcurrentHashMap.newKeySet());
+			waiters.add(waiter);
+			if (waiters.size() == 1) {
+				subscribe(channel);
+			}
+		}
+		finally {
+			this.subscriptionLock.unlock();
+		}
+		return waiter;
+	}
+
+	private void subscribe(String channel) {
+		byte[] name = channel.getBytes(StandardCharsets.UTF_8);
+		try {
+			Subscription subscription = (this.subscriber != null) ? this.subscriber.getSubscription() : null;
+			if (subscription != null && subscription.isAlive()) {
+				subscription.subscribe(name);
+			}
+			else {
+				closeSubscriber();
+				this.subscriber = this.connectionFactory.getConnection();
+				this.subscriber.subscribe(this, name);
+			}
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not subscribe to " + channel + "; waiters fall back to polling", ex);
+		}
+	}
+
+	private void unregister(Waiter waiter) {
+		this.subscriptionLock.lock();
+		try {
+			Set<Waiter> waiters = this.waitersByChannel.get(waiter.channel);
+			waiters.remove(waiter);
+			if (waiters.isEmpty()) {
+				this.waitersByChannel.remove(waiter.channel);
+				unsubscribe(waiter.channel);
+			}
+		}
+		finally {
+			this.subscriptionLock.unlock();
+		}
+	}
+
+	private void unsubscribe(String channel) {
+		Subscription subscription = (this.subscriber != null) ? this.subscriber.getSubscription() : null;
+		if (subscription == null || !subscription.isAlive()) {
+			return;
+		}
+		try {
+			subscription.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
+		}
+		catch (RuntimeException ex) {
+			logger.debug("Could not unsubscribe from " + channel, ex);
+		}
+	}
+
+	@Override
+	public void onMessage(Message message, byte[] pattern) {
+		Set<Waiter> waiters = this.waitersByChannel.get(new String(message.getChannel(), StandardCharsets.UTF_8));
+		if (waiters != null) {
+			waiters.forEach(Waiter::wake);
+		}
+	}
+
+	@Override
+	public void close() {
+		this.subscriptionLock.lock();
+		try {
+			closeSubscriber();
+		}
+		finally {
+			this.subscriptionLock.unlock();
+		}
+	}
+
+	private void closeSubscriber() {
+		if (this.subscriber != null) {
+			try {
+				this.subscriber.close();
+			}
+			catch (RuntimeException ex) {
+				logger.debug("Could not close the release subscriber", ex);
+			}
+			this.subscriber = null;
+		}
+	}
+
+	/**
+	 * One waiting caller: sleeps until woken by a release of its key or until its timeout.
+	 */
+	final class Waiter implements AutoCloseable {
+
+		private final String channel;
+
+		private final Semaphore wakeUps = new Semaphore(0);
+
+		private Waiter(String channel) {
+			this.channel = channel;
+		}
+
+		/**
+		 * Waits up to {@code nanos} for a release; a release since the last await returns at once.
+		 */
+		void await(long nanos) throws InterruptedException {
+			if (this.wakeUps.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
+				this.wakeUps.drainPermits();
+			}
+		}
+
+		private void wake() {
+			this.wakeUps.release();
+		}
+
+		@Override
+		public void close() {
+			unregister(this);
+		}
+
+	}
+
+}

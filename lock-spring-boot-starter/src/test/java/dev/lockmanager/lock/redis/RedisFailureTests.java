@@ -1,0 +1,116 @@
+package dev.lockmanager.lock.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.UUID;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.lockmanager.lock.Lease;
+import dev.lockmanager.lock.LeaseLostException;
+import dev.lockmanager.lock.LockBackendUnavailableException;
+import dev.lockmanager.lock.LockRequest;
+import dev.lockmanager.lock.testing.RedisServer;
+import dev.lockmanager.lock.testing.RedisServerExtension;
+
+/**
+ * What the lock manager does when Redis stops, stalls or comes back: clear failures within the wait time plus the
+ * command timeout, detected lease loss, and recovery.
+ */
+class RedisFailureTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.servers(1);
+
+	private LettuceConnectionFactory factory;
+
+	private RedisLockManager manager;
+
+	private String key;
+
+	@BeforeEach
+	void createManager() {
+		this.factory = RedisConnections.connectionFactory(server());
+		this.manager = RedisLockManager.builder(this.factory).build();
+		this.key = "key-" + UUID.randomUUID();
+	}
+
+	@AfterEach
+	void closeManager() {
+		this.manager.close();
+		this.factory.destroy();
+	}
+
+	private static RedisServer server() {
+		return redis.server();
+	}
+
+	@Test
+	void acquireFailsClearlyWhileRedisIsStoppedAndWorksAfterRestart() {
+		assertThat(this.manager.tryAcquire(this.key, Duration.ofSeconds(5))).isPresent().get()
+			.satisfies(Lease::release);
+		server().stop();
+
+		long start = System.nanoTime();
+		assertThatExceptionOfType(LockBackendUnavailableException.class)
+			.isThrownBy(() -> this.manager.tryAcquire(this.key, Duration.ofSeconds(5)))
+			.withMessageContaining("Redis could not be reached")
+			.withMessageContaining(this.key);
+		assertThat(Duration.ofNanos(System.nanoTime() - start))
+			.isLessThan(RedisConnections.COMMAND_TIMEOUT.plusMillis(500));
+
+		start = System.nanoTime();
+		Duration waitTime = Duration.ofSeconds(1);
+		assertThatExceptionOfType(LockBackendUnavailableException.class)
+			.isThrownBy(() -> this.manager.acquire(this.key, Duration.ofSeconds(5), waitTime))
+			.withMessageContaining("Redis could not be reached");
+		assertThat(Duration.ofNanos(System.nanoTime() - start))
+			.isLessThan(waitTime.plus(RedisConnections.COMMAND_TIMEOUT).plusMillis(500));
+
+		server().start();
+		await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
+			.until(() -> this.manager.tryAcquire(this.key, Duration.ofSeconds(5)).isPresent());
+	}
+
+	@Test
+	void leaseIsReportedLostWhenRedisStallsLongerThanTheTtl() {
+		Lease lease = this.manager.acquire(LockRequest.of(this.key, Duration.ofSeconds(1)));
+		server().pause();
+		try {
+			await().atMost(Duration.ofSeconds(5)).until(() -> !lease.isHeld());
+		}
+		finally {
+			server().resume();
+		}
+		assertThat(lease.remaining()).isZero();
+		assertThatExceptionOfType(LeaseLostException.class).isThrownBy(lease::release)
+			.withMessageContaining("expired");
+		assertThat(this.manager.tryAcquire(this.key, Duration.ofSeconds(5))).isPresent();
+	}
+
+	@Test
+	void timedOutAcquireLeavesNoOrphanBehind() {
+		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
+		server().pause();
+		try {
+			assertThatExceptionOfType(LockBackendUnavailableException.class)
+				.isThrownBy(() -> this.manager.tryAcquire(this.key, Duration.ofSeconds(60)));
+		}
+		finally {
+			server().resume();
+		}
+		// Redis ran the timed-out acquire once resumed; the clean-up sent after the timeout removes it long before
+		// its 60s ttl.
+		await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(server().execute("EXISTS", keys.lease())));
+		assertThat(this.manager.tryAcquire(this.key, Duration.ofSeconds(5))).isPresent();
+	}
+
+}
