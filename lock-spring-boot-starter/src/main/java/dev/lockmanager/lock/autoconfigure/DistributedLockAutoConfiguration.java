@@ -1,0 +1,43 @@
+package dev.lockmanager.lock.autoconfigure;
+
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+
+import dev.lockmanager.lock.LockManager;
+import dev.lockmanager.lock.redis.RedisLockManager;
+
+/**
+ * Auto-configures a {@link LockManager} on the application's Redis connection factory. Backs off when
+ * {@code distributed-lock.enabled=false}, when there is no {@link RedisConnectionFactory}, or when the application
+ * defines its own {@link LockManager}.
+ */
+@AutoConfiguration(after = DataRedisAutoConfiguration.class)
+@ConditionalOnClass(RedisConnectionFactory.class)
+@ConditionalOnBooleanProperty(name = "distributed-lock.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(DistributedLockProperties.class)
+public final class DistributedLockAutoConfiguration {
+
+	@Bean
+	@ConditionalOnMissingBean(LockManager.class)
+	@ConditionalOnBean(RedisConnectionFactory.class)
+	RedisLockManager lockManager(RedisConnectionFactory connectionFactory, DistributedLockProperties properties) {
+		DistributedLockProperties.Backoff backoff = properties.backoff();
+		return RedisLockManager.builder(connectionFactory)
+			.keyPrefix(properties.keyPrefix())
+			.backOff(backoff.initialInterval(), backoff.multiplier(), backoff.maxInterval(), backoff.jitter())
+			.renewal(properties.renewal().enabled(), properties.renewal().ratio())
+			.maxTtl(properties.maxTtl())
+			.maxWaitTime(properties.maxWaitTime())
+			.maxWaiters(properties.maxWaiters())
+			.fencingRetention(properties.fencingRetention())
+			.build();
+	}
+
+}

@@ -1,0 +1,108 @@
+package dev.lockmanager.lock.autoconfigure;
+
+import java.time.Duration;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * Configuration of Lock Manager, under the {@code distributed-lock} prefix. Validated when bound: an invalid value
+ * fails the application context with the property name and the reason.
+ *
+ * @param enabled Whether to auto-configure the lock manager.
+ * @param keyPrefix Prefix of every Redis key and channel used for locks; must not contain braces.
+ * @param defaultTtl Lease length used when an annotation does not give one.
+ * @param defaultWaitTime How long to wait for a held lock when an annotation does not say; 0 tries once.
+ * @param maxTtl Longest lease ttl a caller may ask for.
+ * @param maxWaitTime Longest wait time a caller may ask for.
+ * @param maxWaiters How many callers of this instance may wait for locks at once; further callers fail at once.
+ * @param fencingRetention How long a key's fencing counter is kept after its last acquisition.
+ * @param backoff Pause between acquisition attempts when no release notification arrives.
+ * @param renewal Background renewal of held leases.
+ */
+@ConfigurationProperties("distributed-lock")
+public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("lock:") String keyPrefix,
+		@DefaultValue("30s") Duration defaultTtl, @DefaultValue("5s") Duration defaultWaitTime,
+		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
+		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
+		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal) {
+
+	public DistributedLockProperties {
+		if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {
+			throw invalid("key-prefix", keyPrefix, "must not contain braces (they would move the Cluster hash slot)");
+		}
+		requireAtLeastOneMilli("max-ttl", maxTtl);
+		requireAtLeastOneMilli("default-ttl", defaultTtl);
+		requireAtLeastOneMilli("fencing-retention", fencingRetention);
+		requireNotNegative("max-wait-time", maxWaitTime);
+		requireNotNegative("default-wait-time", defaultWaitTime);
+		if (defaultTtl.compareTo(maxTtl) > 0) {
+			throw invalid("default-ttl", defaultTtl, "must not exceed max-ttl (" + maxTtl + ")");
+		}
+		if (defaultWaitTime.compareTo(maxWaitTime) > 0) {
+			throw invalid("default-wait-time", defaultWaitTime, "must not exceed max-wait-time (" + maxWaitTime + ")");
+		}
+		if (maxWaiters < 0) {
+			throw invalid("max-waiters", maxWaiters, "must not be negative");
+		}
+	}
+
+	/**
+	 * Exponential backoff with jitter between acquisition attempts; waiters are normally woken by the release.
+	 *
+	 * @param initialInterval First pause.
+	 * @param multiplier Growth factor of each further pause, at least 1.
+	 * @param maxInterval Longest pause; a pause never outlasts the holder's remaining ttl or the caller's deadline.
+	 * @param jitter Random spread of each pause, scaled with the pause.
+	 */
+	public record Backoff(@DefaultValue("100ms") Duration initialInterval, @DefaultValue("2.0") double multiplier,
+			@DefaultValue("2s") Duration maxInterval, @DefaultValue("50ms") Duration jitter) {
+
+		public Backoff {
+			requireAtLeastOneMilli("backoff.initial-interval", initialInterval);
+			requireAtLeastOneMilli("backoff.max-interval", maxInterval);
+			requireNotNegative("backoff.jitter", jitter);
+			if (!(multiplier >= 1 && Double.isFinite(multiplier))) {
+				throw invalid("backoff.multiplier", multiplier, "must be a finite number of at least 1");
+			}
+			if (maxInterval.compareTo(initialInterval) < 0) {
+				throw invalid("backoff.max-interval", maxInterval,
+						"must not be shorter than backoff.initial-interval (" + initialInterval + ")");
+			}
+		}
+
+	}
+
+	/**
+	 * Background renewal of held leases.
+	 *
+	 * @param enabled Whether leases are renewed while held, unless a caller turns it off.
+	 * @param ratio Fraction of the ttl after which a held lease is renewed, between 0.1 and 0.9.
+	 */
+	public record Renewal(@DefaultValue("true") boolean enabled, @DefaultValue("0.33") double ratio) {
+
+		public Renewal {
+			if (!(ratio >= 0.1 && ratio <= 0.9)) {
+				throw invalid("renewal.ratio", ratio, "must be between 0.1 and 0.9");
+			}
+		}
+
+	}
+
+	private static void requireAtLeastOneMilli(String property, Duration value) {
+		if (value.toMillis() < 1) {
+			throw invalid(property, value, "must be at least 1ms");
+		}
+	}
+
+	private static void requireNotNegative(String property, Duration value) {
+		if (value.isNegative()) {
+			throw invalid(property, value, "must not be negative");
+		}
+	}
+
+	private static IllegalArgumentException invalid(String property, Object value, String reason) {
+		return new IllegalArgumentException("distributed-lock." + property + " " + reason + " but was " + value);
+	}
+
+}

@@ -1,0 +1,68 @@
+package dev.lockmanager.lock.autoconfigure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import com.jayway.jsonpath.JsonPath;
+import org.junit.jupiter.api.Test;
+
+import org.springframework.core.io.ClassPathResource;
+
+/**
+ * The configuration metadata that spring-boot-configuration-processor generates from {@link DistributedLockProperties}
+ * documents every property, with its default, for IDE completion.
+ */
+class ConfigurationMetadataTests {
+
+	private static final Map<String, Object> DEFAULTS = defaults();
+
+	@Test
+	void describesEveryProperty() throws IOException {
+		assertThat(properties()).allSatisfy((property) -> assertThat((String) property.get("description"))
+			.as("description of %s", property.get("name"))
+			.isNotBlank());
+	}
+
+	@Test
+	void listsEveryPropertyWithItsDefault() throws IOException {
+		Map<String, Object> defaults = new LinkedHashMap<>();
+		properties().forEach((property) -> defaults.put((String) property.get("name"), property.get("defaultValue")));
+		assertThat(defaults).containsOnlyKeys(DEFAULTS.keySet());
+		DEFAULTS.forEach((name, value) -> assertThat(defaults).contains(entry(name, value)));
+	}
+
+	private static List<Map<String, Object>> properties() throws IOException {
+		try (InputStream json = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
+			List<Map<String, Object>> properties = JsonPath.parse(json).read("$.properties[?(@.name =~ /distributed-lock\\..*/)]");
+			assertThat(properties).isNotEmpty();
+			return properties;
+		}
+	}
+
+	private static Map<String, Object> defaults() {
+		// As the metadata spells them: Durations as text, numbers and booleans as JSON values.
+		Map<String, Object> defaults = new LinkedHashMap<>();
+		defaults.put("distributed-lock.enabled", true);
+		defaults.put("distributed-lock.key-prefix", "lock:");
+		defaults.put("distributed-lock.default-ttl", "30s");
+		defaults.put("distributed-lock.default-wait-time", "5s");
+		defaults.put("distributed-lock.max-ttl", "1h");
+		defaults.put("distributed-lock.max-wait-time", "5m");
+		defaults.put("distributed-lock.max-waiters", 1000);
+		defaults.put("distributed-lock.fencing-retention", "7d");
+		defaults.put("distributed-lock.backoff.initial-interval", "100ms");
+		defaults.put("distributed-lock.backoff.multiplier", 2);
+		defaults.put("distributed-lock.backoff.max-interval", "2s");
+		defaults.put("distributed-lock.backoff.jitter", "50ms");
+		defaults.put("distributed-lock.renewal.enabled", true);
+		defaults.put("distributed-lock.renewal.ratio", 0.33);
+		return defaults;
+	}
+
+}
