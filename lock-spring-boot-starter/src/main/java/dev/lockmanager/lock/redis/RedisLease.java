@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
@@ -95,7 +96,7 @@ final class RedisLease implements Lease {
 		long sentAt = System.nanoTime();
 		boolean extended;
 		try {
-			extended = this.manager.store().renew(java.util.List.of(claim(ttl.toMillis()))).get(0);
+			extended = this.manager.store().renew(List.of(claim(ttl.toMillis()))).get(0);
 		}
 		catch (DataAccessException ex) {
 			throw new LockBackendUnavailableException(this.name, this.key,
@@ -126,9 +127,10 @@ final class RedisLease implements Lease {
 			deleted = this.manager.store().release(this.keys, this.owner);
 		}
 		catch (DataAccessException ex) {
-			if (remainingNanos(System.nanoTime()) > 0) {
+			long remaining = remainingNanos(System.nanoTime());
+			if (remaining > 0) {
 				logger.warn("Could not release the lease on key '" + this.key + "' (Redis could not be reached: "
-						+ ex.getMessage() + "); it expires within " + remaining());
+						+ ex.getMessage() + "); it expires within " + Duration.ofNanos(remaining));
 				return;
 			}
 			throw lost("expired before it could be released, and Redis could not be reached to check it");
@@ -137,6 +139,9 @@ final class RedisLease implements Lease {
 			throw lost((remainingNanos(System.nanoTime()) > 0)
 					? "was removed or taken by another holder before it was released"
 					: "expired before it was released (its ttl ran out)");
+		}
+		if (logger.isDebugEnabled()) {
+			logger.debug("Released " + this);
 		}
 	}
 

@@ -14,6 +14,7 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.dao.DataAccessException;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.Assert;
 import org.springframework.util.backoff.BackOffExecution;
@@ -69,11 +70,14 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	/**
-	 * @param connectionFactory the Redis connections to use
+	 * @param connectionFactory the Redis connections to use: a {@link LettuceConnectionFactory}, whose pub/sub
+	 * subscriptions do not block the subscribing thread
 	 * @return a builder with the defaults documented on its methods
 	 */
 	public static Builder builder(RedisConnectionFactory connectionFactory) {
 		Assert.notNull(connectionFactory, "connectionFactory must not be null");
+		Assert.isInstanceOf(LettuceConnectionFactory.class, connectionFactory,
+				"Lock Manager needs spring-data-redis with Lettuce (a LettuceConnectionFactory) but got");
 		return new Builder(connectionFactory);
 	}
 
