@@ -15,8 +15,8 @@ import dev.lockmanager.lock.redis.RedisLockManager;
 
 /**
  * Auto-configures a {@link LockManager} on the application's Redis connection factory. Backs off when
- * {@code distributed-lock.enabled=false}, when there is no {@link RedisConnectionFactory}, or when the application
- * defines its own {@link LockManager}.
+ * {@code distributed-lock.enabled=false} or when there is no {@link RedisConnectionFactory}; the application's own
+ * {@link LockManager} bean, if any, replaces the Redis one.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class)
 @ConditionalOnClass(RedisConnectionFactory.class)

@@ -19,13 +19,19 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fencingRetention How long a key's fencing counter is kept after its last acquisition.
  * @param backoff Pause between acquisition attempts when no release notification arrives.
  * @param renewal Background renewal of held leases.
+ * @param order Order of the @DistributedLock advice among other advice on the same bean; lower runs outside. The
+ * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
  */
 @ConfigurationProperties("distributed-lock")
 public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("lock:") String keyPrefix,
 		@DefaultValue("30s") Duration defaultTtl, @DefaultValue("5s") Duration defaultWaitTime,
 		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
-		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal) {
+		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal,
+		@DefaultValue(DEFAULT_ORDER) int order) {
+
+	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
+	static final String DEFAULT_ORDER = "2147482647";
 
 	public DistributedLockProperties {
 		if (keyPrefix.indexOf('{') >= 0 || keyPrefix.indexOf('}') >= 0) {

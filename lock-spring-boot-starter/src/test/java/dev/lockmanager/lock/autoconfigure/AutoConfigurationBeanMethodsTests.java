@@ -31,7 +31,8 @@ class AutoConfigurationBeanMethodsTests {
 
 	@Test
 	void autoConfigurationsAreRegistered() {
-		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class);
+		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
+				DistributedLockAnnotationAutoConfiguration.class);
 	}
 
 	@Test

@@ -62,6 +62,7 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.backoff.jitter", "50ms");
 		defaults.put("distributed-lock.renewal.enabled", true);
 		defaults.put("distributed-lock.renewal.ratio", 0.33);
+		defaults.put("distributed-lock.order", Integer.MAX_VALUE - 1000);
 		return defaults;
 	}
 
