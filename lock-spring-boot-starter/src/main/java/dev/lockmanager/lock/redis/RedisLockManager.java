@@ -63,6 +63,8 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	private RedisLockManager(RedisConnectionFactory connectionFactory, Settings settings) {
 		this.settings = settings;
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
+		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
+		redis.setExposeConnection(true);
 		this.store = new RedisLeaseStore(redis, settings.fencingRetention.toMillis());
 		this.notifications = new ReleaseNotifications(connectionFactory);
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio);
