@@ -1,0 +1,133 @@
+package dev.lockmanager.sample.orders;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.validation.FieldError;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.HandlerMethodValidationException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import dev.lockmanager.lock.LockBackendUnavailableException;
+import dev.lockmanager.lock.LockNotAcquiredException;
+
+/**
+ * Errors as RFC 9457 problem details, each with a {@code code}: 400 for bad input (naming the field), 404 for an
+ * unknown item, 409 for insufficient stock, 503 with {@code Retry-After} when the lock could not be obtained in time.
+ */
+@RestControllerAdvice
+public class OrderProblems extends ResponseEntityExceptionHandler {
+
+	/** How long a client should wait before retrying after a 503. */
+	static final Duration RETRY_AFTER = Duration.ofSeconds(1);
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> unknownItem(UnknownItemException ex) {
+		ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "Unknown item", "UNKNOWN_ITEM", ex.getMessage());
+		problem.setProperty("item_name", ex.getItemName());
+		return ResponseEntity.of(problem).build();
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> insufficientStock(InsufficientStockException ex) {
+		ProblemDetail problem = problem(HttpStatus.CONFLICT, "Insufficient stock", "INSUFFICIENT_STOCK",
+				ex.getMessage());
+		problem.setProperty("requested", ex.getRequested());
+		problem.setProperty("available", ex.getAvailable());
+		return ResponseEntity.of(problem).build();
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> lockNotAcquired(LockNotAcquiredException ex) {
+		boolean unavailable = ex instanceof LockBackendUnavailableException;
+		ProblemDetail problem = problem(HttpStatus.SERVICE_UNAVAILABLE,
+				unavailable ? "Lock service unavailable" : "Item busy",
+				unavailable ? "LOCK_BACKEND_UNAVAILABLE" : "LOCK_TIMEOUT", unavailable
+						? "The lock service could not be reached; try again later"
+						: "The item is being ordered by other requests; try again");
+		return retryLater(problem);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> staleLease(StaleLeaseException ex) {
+		return retryLater(problem(HttpStatus.SERVICE_UNAVAILABLE, "Lease expired", "STALE_LEASE", ex.getMessage()));
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		FieldError first = ex.getBindingResult().getFieldErrors().get(0);
+		String detail = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map((error) -> jsonName(error.getField()) + " " + error.getDefaultMessage())
+			.sorted()
+			.collect(Collectors.joining("; "));
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid order", "INVALID_FIELD", detail);
+		problem.setProperty("field", jsonName(first.getField()));
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		String detail = ex.getParameterValidationResults()
+			.stream()
+			.map((result) -> result.getMethodParameter().getParameterName() + " "
+					+ result.getResolvableErrors().get(0).getDefaultMessage())
+			.collect(Collectors.joining("; "));
+		return ResponseEntity.badRequest()
+			.body(problem(HttpStatus.BAD_REQUEST, "Invalid request", "INVALID_PARAMETER", detail));
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		String field = JsonErrors.field(ex);
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Malformed request body", "MALFORMED_BODY",
+				(field != null) ? field + " has the wrong type or format"
+						: "The body must be a JSON object like {\"item_name\": \"item1\", \"quantity\": 1}");
+		if (field != null) {
+			problem.setProperty("field", field);
+		}
+		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleHttpMediaTypeNotSupported(HttpMediaTypeNotSupportedException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		return ResponseEntity.badRequest()
+			.body(problem(HttpStatus.BAD_REQUEST, "Unsupported content type", "UNSUPPORTED_CONTENT_TYPE",
+					"Content-Type must be application/json but was " + ex.getContentType()));
+	}
+
+	private static ResponseEntity<ProblemDetail> retryLater(ProblemDetail problem) {
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(RETRY_AFTER.toSeconds()))
+			.body(problem);
+	}
+
+	private static ProblemDetail problem(HttpStatus status, String title, String code, String detail) {
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(status, detail);
+		problem.setTitle(title);
+		problem.setProperty("code", code);
+		return problem;
+	}
+
+	/** {@code itemName} → {@code item_name}, as the JSON spells it. */
+	private static String jsonName(String field) {
+		return field.replaceAll("([A-Z])", "_$1").toLowerCase(Locale.ROOT);
+	}
+
+}

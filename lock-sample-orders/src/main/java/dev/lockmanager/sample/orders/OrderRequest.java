@@ -1,0 +1,20 @@
+package dev.lockmanager.sample.orders;
+
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Size;
+
+/**
+ * The body of {@code POST /order}: {@code {"item_name": "item1", "quantity": 1}}.
+ *
+ * @param itemName the item to order
+ * @param quantity how many, from 1 to 10,000
+ */
+public record OrderRequest(@NotBlank @Size(max = 100) String itemName,
+		@NotNull @Min(1) @Max(OrderRequest.MAX_QUANTITY) Integer quantity) {
+
+	static final long MAX_QUANTITY = 10_000;
+
+}
