@@ -9,7 +9,6 @@ import jakarta.validation.constraints.Min;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
-import org.springframework.validation.annotation.Validated;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -21,7 +20,6 @@ import org.springframework.web.bind.annotation.RestController;
  * The order API: place orders, read stock, list orders (so a load test can check that the books balance).
  */
 @RestController
-@Validated
 public class OrderController {
 
 	private final OrderService orderService;
@@ -60,8 +58,8 @@ public class OrderController {
 	}
 
 	@GetMapping("/orders/{id}")
-	public ResponseEntity<Orders.Order> order(@PathVariable long id) {
-		return ResponseEntity.of(this.orders.find(id));
+	public Orders.Order order(@PathVariable long id) {
+		return this.orders.find(id).orElseThrow(() -> new UnknownOrderException(id));
 	}
 
 	/**

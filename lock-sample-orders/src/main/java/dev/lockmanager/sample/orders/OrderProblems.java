@@ -4,13 +4,14 @@ import java.time.Duration;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
+import org.springframework.beans.TypeMismatchException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.validation.FieldError;
+import org.springframework.validation.method.ParameterValidationResult;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.web.bind.MethodArgumentNotValidException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -36,6 +37,13 @@ public class OrderProblems extends ResponseEntityExceptionHandler {
 	ResponseEntity<ProblemDetail> unknownItem(UnknownItemException ex) {
 		ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "Unknown item", "UNKNOWN_ITEM", ex.getMessage());
 		problem.setProperty("item_name", ex.getItemName());
+		return ResponseEntity.of(problem).build();
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> unknownOrder(UnknownOrderException ex) {
+		ProblemDetail problem = problem(HttpStatus.NOT_FOUND, "Unknown order", "UNKNOWN_ORDER", ex.getMessage());
+		problem.setProperty("order_id", ex.getOrderId());
 		return ResponseEntity.of(problem).build();
 	}
 
@@ -67,7 +75,13 @@ public class OrderProblems extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		FieldError first = ex.getBindingResult().getFieldErrors().get(0);
+		String field = ex.getBindingResult()
+			.getFieldErrors()
+			.stream()
+			.map((error) -> jsonName(error.getField()))
+			.sorted()
+			.findFirst()
+			.orElse(null);
 		String detail = ex.getBindingResult()
 			.getFieldErrors()
 			.stream()
@@ -75,20 +89,37 @@ public class OrderProblems extends ResponseEntityExceptionHandler {
 			.sorted()
 			.collect(Collectors.joining("; "));
 		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid order", "INVALID_FIELD", detail);
-		problem.setProperty("field", jsonName(first.getField()));
+		problem.setProperty("field", field);
 		return ResponseEntity.badRequest().body(problem);
 	}
 
 	@Override
 	protected ResponseEntity<Object> handleHandlerMethodValidationException(HandlerMethodValidationException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		ParameterValidationResult first = ex.getParameterValidationResults().get(0);
 		String detail = ex.getParameterValidationResults()
 			.stream()
 			.map((result) -> result.getMethodParameter().getParameterName() + " "
 					+ result.getResolvableErrors().get(0).getDefaultMessage())
 			.collect(Collectors.joining("; "));
 		return ResponseEntity.badRequest()
-			.body(problem(HttpStatus.BAD_REQUEST, "Invalid request", "INVALID_PARAMETER", detail));
+			.body(invalidParameter(first.getMethodParameter().getParameterName(), detail));
+	}
+
+	@Override
+	protected ResponseEntity<Object> handleTypeMismatch(TypeMismatchException ex, HttpHeaders headers,
+			HttpStatusCode status, WebRequest request) {
+		String parameter = ex.getPropertyName();
+		return ResponseEntity.badRequest()
+			.body(invalidParameter(parameter, parameter + " must be "
+					+ ((ex.getRequiredType() != null) ? "a valid " + ex.getRequiredType().getSimpleName() : "valid")
+					+ " but was '" + ex.getValue() + "'"));
+	}
+
+	private static ProblemDetail invalidParameter(String parameter, String detail) {
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Invalid request", "INVALID_PARAMETER", detail);
+		problem.setProperty("parameter", parameter);
+		return problem;
 	}
 
 	@Override
