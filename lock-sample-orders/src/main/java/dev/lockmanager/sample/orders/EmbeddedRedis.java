@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 
 import org.apache.commons.logging.Log;
@@ -54,15 +55,44 @@ class EmbeddedRedis implements InitializingBean, DisposableBean {
 			logger.info("Redis: joining the server already running on " + this.host + ":" + this.port);
 			return;
 		}
-		this.server = RedisServer.newRedisServer()
+		RedisServer embedded = RedisServer.newRedisServer()
 			.port(this.port)
 			.bind("127.0.0.1")
 			.setting("save \"\"")
 			.setting("appendonly no")
 			.build();
-		this.server.start();
+		try {
+			embedded.start();
+		}
+		catch (IOException | RuntimeException ex) {
+			// Another local instance may have started one on the same port at the same moment: join it.
+			if (answersPingWithin(Duration.ofSeconds(5))) {
+				logger.info("Redis: joining the server another instance just started on " + this.host + ":"
+						+ this.port);
+				return;
+			}
+			throw ex;
+		}
+		this.server = embedded;
 		logger.info("Redis: started the embedded redis-server on 127.0.0.1:" + this.port
 				+ " (no persistence; it stops with this instance)");
+	}
+
+	private boolean answersPingWithin(Duration timeout) {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (answersPing()) {
+				return true;
+			}
+			try {
+				Thread.sleep(100);
+			}
+			catch (InterruptedException interrupted) {
+				Thread.currentThread().interrupt();
+				return false;
+			}
+		}
+		return false;
 	}
 
 	@Override
