@@ -2,8 +2,9 @@ package dev.lockmanager.lock.redis;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
-import java.util.Set;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -32,7 +33,8 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 
 	private final RedisConnectionFactory connectionFactory;
 
-	private final Map<String, Set<Waiter>> waitersByChannel = new ConcurrentHashMap<>();
+	/** Local waiters per release channel, oldest first. */
+	private final Map<String, Queue<Waiter>> waitersByChannel = new ConcurrentHashMap<>();
 
 	/** Guards the subscriber connection and orders subscribe/unsubscribe with the waiter sets (not synchronized: I/O). */
 	private final ReentrantLock subscriptionLock = new ReentrantLock();
@@ -50,7 +52,8 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 		Waiter waiter = new Waiter(channel);
 		this.subscriptionLock.lock();
 		try {
-			Set<Waiter> waiters = this.waitersByChannel.computeIfAbsent(channel, (key) -> ConcurrentHashMap.newKeySet());
+			Queue<Waiter> waiters = this.waitersByChannel.computeIfAbsent(channel,
+					(key) -> new ConcurrentLinkedQueue<>());
 			waiters.add(waiter);
 			if (waiters.size() == 1) {
 				subscribe(channel);
@@ -83,8 +86,12 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 	private void unregister(Waiter waiter) {
 		this.subscriptionLock.lock();
 		try {
-			Set<Waiter> waiters = this.waitersByChannel.get(waiter.channel);
+			Queue<Waiter> waiters = this.waitersByChannel.get(waiter.channel);
 			waiters.remove(waiter);
+			Waiter next = waiters.peek();
+			if (next != null && waiter.wakeUps.availablePermits() > 0) {
+				next.wake(); // it was woken but leaves without using the release: pass it on
+			}
 			if (waiters.isEmpty()) {
 				this.waitersByChannel.remove(waiter.channel);
 				unsubscribe(waiter.channel);
@@ -108,11 +115,16 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 		}
 	}
 
+	/**
+	 * Wakes the oldest local waiter of the released key: one release frees one lease, so waking every waiter would
+	 * only send them all to Redis at once. A woken waiter that loses to another instance waits for the next release.
+	 */
 	@Override
 	public void onMessage(Message message, byte[] pattern) {
-		Set<Waiter> waiters = this.waitersByChannel.get(new String(message.getChannel(), StandardCharsets.UTF_8));
-		if (waiters != null) {
-			waiters.forEach(Waiter::wake);
+		Queue<Waiter> waiters = this.waitersByChannel.get(new String(message.getChannel(), StandardCharsets.UTF_8));
+		Waiter oldest = (waiters != null) ? waiters.peek() : null;
+		if (oldest != null) {
+			oldest.wake();
 		}
 	}
 
