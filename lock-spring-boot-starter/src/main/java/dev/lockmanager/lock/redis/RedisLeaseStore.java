@@ -26,17 +26,17 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private final StringRedisTemplate redis;
 
-	private final String fencingRetentionMillis;
+	private final long fencingRetentionMillis;
 
 	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis) {
 		this.redis = redis;
-		this.fencingRetentionMillis = Long.toString(fencingRetentionMillis);
+		this.fencingRetentionMillis = fencingRetentionMillis;
 	}
 
 	@Override
 	public Attempt acquire(LockKeys keys, String owner, long ttlMillis) {
 		List<Long> reply = this.redis.execute(ACQUIRE, List.of(keys.lease(), keys.fencing()), owner,
-				Long.toString(ttlMillis), this.fencingRetentionMillis);
+				Long.toString(ttlMillis), Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis)));
 		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(reply.get(1));
 	}
 

@@ -272,6 +272,14 @@ class RedisLockManagerTests {
 	}
 
 	@Test
+	void fencingTokensStayAboveATokenIssuedAheadOfTheClock() {
+		// As after a clock step back, or a failover to a server whose clock is behind.
+		server().execute("SET", LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key).fencing(), "5000000000000000");
+		Lease lease = manager().tryAcquire(this.key, Duration.ofSeconds(5)).orElseThrow();
+		assertThat(lease.fencingToken()).isEqualTo(5000000000000001L);
+	}
+
+	@Test
 	void waiterIsWokenByReleaseWellBeforeItsBackoff() throws Exception {
 		Lease held = manager().tryAcquire(this.key, Duration.ofSeconds(30)).orElseThrow();
 		RedisLockManager waiting = manager(RedisLockManager.builder(connectionFactory())
