@@ -18,7 +18,6 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.Assert;
 import org.springframework.util.backoff.BackOffExecution;
-import org.springframework.util.backoff.ExponentialBackOff;
 
 import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LockBackendUnavailableException;
@@ -46,7 +45,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	private static final Log logger = LogFactory.getLog(RedisLockManager.class);
 
-	private final Settings settings;
+	private final ManagerSettings settings;
 
 	private final LeaseStore store;
 
@@ -60,15 +59,15 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	private volatile boolean running;
 
-	private RedisLockManager(RedisConnectionFactory connectionFactory, Settings settings) {
+	RedisLockManager(RedisConnectionFactory connectionFactory, ManagerSettings settings) {
 		this.settings = settings;
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
 		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
 		redis.setExposeConnection(true);
-		this.store = new RedisLeaseStore(redis, settings.fencingRetention.toMillis());
+		this.store = new RedisLeaseStore(redis, settings.fencingRetention().toMillis());
 		this.notifications = new ReleaseNotifications(connectionFactory);
-		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio);
-		this.waiterPermits = new Semaphore(settings.maxWaiters);
+		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
+		this.waiterPermits = new Semaphore(settings.maxWaiters());
 	}
 
 	/**
@@ -76,11 +75,11 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	 * subscriptions do not block the subscribing thread
 	 * @return a builder with the defaults documented on its methods
 	 */
-	public static Builder builder(RedisConnectionFactory connectionFactory) {
+	public static RedisLockManagerBuilder builder(RedisConnectionFactory connectionFactory) {
 		Assert.notNull(connectionFactory, "connectionFactory must not be null");
 		Assert.isInstanceOf(LettuceConnectionFactory.class, connectionFactory,
 				"Lock Manager needs spring-data-redis with Lettuce (a LettuceConnectionFactory) but got");
-		return new Builder(connectionFactory);
+		return new RedisLockManagerBuilder(connectionFactory);
 	}
 
 	@Override
@@ -97,7 +96,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		}
 		if (!this.waiterPermits.tryAcquire()) {
 			throw new LockNotAcquiredException(request.name(), request.key(), "Could not wait for the lock on key '"
-					+ request.key() + "': " + this.settings.maxWaiters + " callers are already waiting (max-waiters)");
+					+ request.key() + "': " + this.settings.maxWaiters() + " callers are already waiting (max-waiters)");
 		}
 		try (ReleaseNotifications.Waiter waiter = this.notifications.register(keys.channel())) {
 			return await(request, keys, deadline, waiter);
@@ -108,7 +107,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private Lease await(LockRequest request, LockKeys keys, long deadline, ReleaseNotifications.Waiter waiter) {
-		BackOffExecution backOff = this.settings.backOff.start();
+		BackOffExecution backOff = this.settings.backOff().start();
 		while (true) {
 			Outcome outcome = attempt(request, keys);
 			if (outcome.lease != null) {
@@ -162,7 +161,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		if (!attempt.acquired()) {
 			return new Outcome(null, attempt.holderRemainingMillis(), null);
 		}
-		boolean renewing = request.renew() && this.settings.renewalEnabled;
+		boolean renewing = request.renew() && this.settings.renewalEnabled();
 		RedisLease lease = new RedisLease(this, request.name(), request.key(), keys, owner, attempt.fencingToken(),
 				request.ttl(), sentAt, renewing);
 		this.held.add(lease);
@@ -210,7 +209,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private LockKeys keys(LockRequest request) {
-		return LockKeys.of(this.settings.keyPrefix, request.name(), request.key());
+		return LockKeys.of(this.settings.keyPrefix(), request.name(), request.key());
 	}
 
 	private void validate(LockRequest request) {
@@ -220,9 +219,9 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		if (waitTime.isNegative()) {
 			throw new IllegalArgumentException("waitTime must not be negative but was " + waitTime);
 		}
-		if (waitTime.compareTo(this.settings.maxWaitTime) > 0) {
+		if (waitTime.compareTo(this.settings.maxWaitTime()) > 0) {
 			throw new IllegalArgumentException(
-					"waitTime must be at most " + this.settings.maxWaitTime + " (max-wait-time) but was " + waitTime);
+					"waitTime must be at most " + this.settings.maxWaitTime() + " (max-wait-time) but was " + waitTime);
 		}
 	}
 
@@ -230,9 +229,9 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		if (ttl == null || ttl.toMillis() < 1) {
 			throw new IllegalArgumentException("ttl must be at least 1ms but was " + ttl);
 		}
-		if (ttl.compareTo(this.settings.maxTtl) > 0) {
+		if (ttl.compareTo(this.settings.maxTtl()) > 0) {
 			throw new IllegalArgumentException(
-					"ttl must be at most " + this.settings.maxTtl + " (max-ttl) but was " + ttl);
+					"ttl must be at most " + this.settings.maxTtl() + " (max-ttl) but was " + ttl);
 		}
 	}
 
@@ -293,155 +292,6 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private record Outcome(RedisLease lease, long holderRemainingMillis, DataAccessException failure) {
-	}
-
-	private record Settings(String keyPrefix, ExponentialBackOff backOff, boolean renewalEnabled,
-			double renewalRatio, Duration maxTtl, Duration maxWaitTime, int maxWaiters, Duration fencingRetention) {
-	}
-
-	/**
-	 * Configures a {@link RedisLockManager}; every setter validates its argument.
-	 */
-	public static final class Builder {
-
-		private final RedisConnectionFactory connectionFactory;
-
-		private String keyPrefix = "lock:";
-
-		private Duration initialInterval = Duration.ofMillis(100);
-
-		private double multiplier = 2.0;
-
-		private Duration maxInterval = Duration.ofSeconds(2);
-
-		private Duration jitter = Duration.ofMillis(50);
-
-		private boolean renewalEnabled = true;
-
-		private double renewalRatio = 0.33;
-
-		private Duration maxTtl = Duration.ofHours(1);
-
-		private Duration maxWaitTime = Duration.ofMinutes(5);
-
-		private int maxWaiters = 1000;
-
-		private Duration fencingRetention = Duration.ofDays(7);
-
-		private Builder(RedisConnectionFactory connectionFactory) {
-			this.connectionFactory = connectionFactory;
-		}
-
-		/**
-		 * @param keyPrefix prepended to every Redis key and channel (default {@code lock:}); no braces
-		 * @return this builder
-		 */
-		public Builder keyPrefix(String keyPrefix) {
-			Assert.notNull(keyPrefix, "keyPrefix must not be null");
-			Assert.isTrue(keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0,
-					() -> "keyPrefix must not contain braces (they would move the Cluster hash slot) but was '"
-							+ keyPrefix + "'");
-			this.keyPrefix = keyPrefix;
-			return this;
-		}
-
-		/**
-		 * Backoff between attempts when no release notification arrives (defaults 100ms, 2.0, 2s, 50ms).
-		 * @param initialInterval the first pause
-		 * @param multiplier growth of each further pause, at least 1
-		 * @param maxInterval the longest pause
-		 * @param jitter random spread applied to each pause, scaled with it
-		 * @return this builder
-		 */
-		public Builder backOff(Duration initialInterval, double multiplier, Duration maxInterval, Duration jitter) {
-			requirePositive(initialInterval, "initialInterval");
-			requirePositive(maxInterval, "maxInterval");
-			Assert.isTrue(multiplier >= 1 && Double.isFinite(multiplier),
-					() -> "multiplier must be a finite number of at least 1 but was " + multiplier);
-			Assert.isTrue(maxInterval.compareTo(initialInterval) >= 0, () -> "maxInterval (" + maxInterval
-					+ ") must not be shorter than initialInterval (" + initialInterval + ")");
-			Assert.isTrue(jitter != null && !jitter.isNegative(),
-					() -> "jitter must not be negative but was " + jitter);
-			this.initialInterval = initialInterval;
-			this.multiplier = multiplier;
-			this.maxInterval = maxInterval;
-			this.jitter = jitter;
-			return this;
-		}
-
-		/**
-		 * @param enabled whether leases are renewed in the background unless a request turns it off (default true)
-		 * @param ratio fraction of the ttl after which a lease is renewed, between 0.1 and 0.9 (default 0.33)
-		 * @return this builder
-		 */
-		public Builder renewal(boolean enabled, double ratio) {
-			Assert.isTrue(ratio >= 0.1 && ratio <= 0.9,
-					() -> "renewal ratio must be between 0.1 and 0.9 but was " + ratio);
-			this.renewalEnabled = enabled;
-			this.renewalRatio = ratio;
-			return this;
-		}
-
-		/**
-		 * @param maxTtl the longest ttl a caller may ask for (default 1h)
-		 * @return this builder
-		 */
-		public Builder maxTtl(Duration maxTtl) {
-			requirePositive(maxTtl, "maxTtl");
-			this.maxTtl = maxTtl;
-			return this;
-		}
-
-		/**
-		 * @param maxWaitTime the longest wait a caller may ask for (default 5m)
-		 * @return this builder
-		 */
-		public Builder maxWaitTime(Duration maxWaitTime) {
-			Assert.isTrue(maxWaitTime != null && !maxWaitTime.isNegative(),
-					() -> "maxWaitTime must not be negative but was " + maxWaitTime);
-			this.maxWaitTime = maxWaitTime;
-			return this;
-		}
-
-		/**
-		 * @param maxWaiters how many callers may wait at once in this manager (default 1000); further callers fail
-		 * at once with {@link LockNotAcquiredException}
-		 * @return this builder
-		 */
-		public Builder maxWaiters(int maxWaiters) {
-			Assert.isTrue(maxWaiters >= 0, () -> "maxWaiters must not be negative but was " + maxWaiters);
-			this.maxWaiters = maxWaiters;
-			return this;
-		}
-
-		/**
-		 * @param fencingRetention how long a key's fencing counter is kept after its last acquisition (default 7d);
-		 * tokens stay increasing after it expires, see the README
-		 * @return this builder
-		 */
-		public Builder fencingRetention(Duration fencingRetention) {
-			requirePositive(fencingRetention, "fencingRetention");
-			this.fencingRetention = fencingRetention;
-			return this;
-		}
-
-		/**
-		 * @return a new manager; close it to stop its renewal thread and release its leases
-		 */
-		public RedisLockManager build() {
-			ExponentialBackOff backOff = new ExponentialBackOff(this.initialInterval.toMillis(), this.multiplier);
-			backOff.setMaxInterval(this.maxInterval.toMillis());
-			backOff.setJitter(this.jitter.toMillis());
-			return new RedisLockManager(this.connectionFactory, new Settings(this.keyPrefix, backOff,
-					this.renewalEnabled, this.renewalRatio, this.maxTtl, this.maxWaitTime, this.maxWaiters,
-					this.fencingRetention));
-		}
-
-		private static void requirePositive(Duration value, String name) {
-			Assert.isTrue(value != null && value.toMillis() >= 1,
-					() -> name + " must be at least 1ms but was " + value);
-		}
-
 	}
 
 }

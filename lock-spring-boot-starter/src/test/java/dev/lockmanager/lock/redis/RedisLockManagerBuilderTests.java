@@ -12,11 +12,11 @@ import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Validation of {@link RedisLockManager.Builder}: every setting is checked when it is set, with a message naming it.
+ * Validation of {@link RedisLockManagerBuilder}: every setting is checked when it is set, with a message naming it.
  */
 class RedisLockManagerBuilderTests {
 
-	private final RedisLockManager.Builder builder = RedisLockManager
+	private final RedisLockManagerBuilder builder = RedisLockManager
 		.builder(new LettuceConnectionFactory(new RedisStandaloneConfiguration()));
 
 	@Test

@@ -58,7 +58,7 @@ class RedisLockManagerTests {
 		return manager(RedisLockManager.builder(connectionFactory()));
 	}
 
-	private RedisLockManager manager(RedisLockManager.Builder builder) {
+	private RedisLockManager manager(RedisLockManagerBuilder builder) {
 		RedisLockManager manager = builder.build();
 		this.managers.add(manager);
 		return manager;

@@ -1,0 +1,12 @@
+package dev.lockmanager.lock.redis;
+
+import java.time.Duration;
+
+import org.springframework.util.backoff.ExponentialBackOff;
+
+/**
+ * The validated settings of one {@link RedisLockManager}, as {@link RedisLockManagerBuilder} made them.
+ */
+record ManagerSettings(String keyPrefix, ExponentialBackOff backOff, boolean renewalEnabled, double renewalRatio,
+		Duration maxTtl, Duration maxWaitTime, int maxWaiters, Duration fencingRetention) {
+}

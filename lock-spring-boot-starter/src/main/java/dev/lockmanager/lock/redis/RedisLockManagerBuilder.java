@@ -1,0 +1,154 @@
+package dev.lockmanager.lock.redis;
+
+import java.time.Duration;
+
+import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.util.Assert;
+import org.springframework.util.backoff.ExponentialBackOff;
+
+import dev.lockmanager.lock.LockNotAcquiredException;
+
+/**
+ * Configures a {@link RedisLockManager}; every setter validates its argument.
+ */
+public final class RedisLockManagerBuilder {
+
+	private final RedisConnectionFactory connectionFactory;
+
+	private String keyPrefix = "lock:";
+
+	private Duration initialInterval = Duration.ofMillis(100);
+
+	private double multiplier = 2.0;
+
+	private Duration maxInterval = Duration.ofSeconds(2);
+
+	private Duration jitter = Duration.ofMillis(50);
+
+	private boolean renewalEnabled = true;
+
+	private double renewalRatio = 0.33;
+
+	private Duration maxTtl = Duration.ofHours(1);
+
+	private Duration maxWaitTime = Duration.ofMinutes(5);
+
+	private int maxWaiters = 1000;
+
+	private Duration fencingRetention = Duration.ofDays(7);
+
+	RedisLockManagerBuilder(RedisConnectionFactory connectionFactory) {
+		this.connectionFactory = connectionFactory;
+	}
+
+	/**
+	 * @param keyPrefix prepended to every Redis key and channel (default {@code lock:}); no braces
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder keyPrefix(String keyPrefix) {
+		Assert.notNull(keyPrefix, "keyPrefix must not be null");
+		Assert.isTrue(keyPrefix.indexOf('{') < 0 && keyPrefix.indexOf('}') < 0,
+				() -> "keyPrefix must not contain braces (they would move the Cluster hash slot) but was '"
+						+ keyPrefix + "'");
+		this.keyPrefix = keyPrefix;
+		return this;
+	}
+
+	/**
+	 * Backoff between attempts when no release notification arrives (defaults 100ms, 2.0, 2s, 50ms).
+	 * @param initialInterval the first pause
+	 * @param multiplier growth of each further pause, at least 1
+	 * @param maxInterval the longest pause
+	 * @param jitter random spread applied to each pause, scaled with it
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder backOff(Duration initialInterval, double multiplier, Duration maxInterval, Duration jitter) {
+		requirePositive(initialInterval, "initialInterval");
+		requirePositive(maxInterval, "maxInterval");
+		Assert.isTrue(multiplier >= 1 && Double.isFinite(multiplier),
+				() -> "multiplier must be a finite number of at least 1 but was " + multiplier);
+		Assert.isTrue(maxInterval.compareTo(initialInterval) >= 0, () -> "maxInterval (" + maxInterval
+				+ ") must not be shorter than initialInterval (" + initialInterval + ")");
+		Assert.isTrue(jitter != null && !jitter.isNegative(),
+				() -> "jitter must not be negative but was " + jitter);
+		this.initialInterval = initialInterval;
+		this.multiplier = multiplier;
+		this.maxInterval = maxInterval;
+		this.jitter = jitter;
+		return this;
+	}
+
+	/**
+	 * @param enabled whether leases are renewed in the background unless a request turns it off (default true)
+	 * @param ratio fraction of the ttl after which a lease is renewed, between 0.1 and 0.9 (default 0.33)
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder renewal(boolean enabled, double ratio) {
+		Assert.isTrue(ratio >= 0.1 && ratio <= 0.9,
+				() -> "renewal ratio must be between 0.1 and 0.9 but was " + ratio);
+		this.renewalEnabled = enabled;
+		this.renewalRatio = ratio;
+		return this;
+	}
+
+	/**
+	 * @param maxTtl the longest ttl a caller may ask for (default 1h)
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder maxTtl(Duration maxTtl) {
+		requirePositive(maxTtl, "maxTtl");
+		this.maxTtl = maxTtl;
+		return this;
+	}
+
+	/**
+	 * @param maxWaitTime the longest wait a caller may ask for (default 5m)
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder maxWaitTime(Duration maxWaitTime) {
+		Assert.isTrue(maxWaitTime != null && !maxWaitTime.isNegative(),
+				() -> "maxWaitTime must not be negative but was " + maxWaitTime);
+		this.maxWaitTime = maxWaitTime;
+		return this;
+	}
+
+	/**
+	 * @param maxWaiters how many callers may wait at once in this manager (default 1000); further callers fail
+	 * at once with {@link LockNotAcquiredException}
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder maxWaiters(int maxWaiters) {
+		Assert.isTrue(maxWaiters >= 0, () -> "maxWaiters must not be negative but was " + maxWaiters);
+		this.maxWaiters = maxWaiters;
+		return this;
+	}
+
+	/**
+	 * @param fencingRetention how long a key's fencing counter is kept after its last acquisition (default 7d);
+	 * tokens stay increasing after it expires, see the README
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder fencingRetention(Duration fencingRetention) {
+		requirePositive(fencingRetention, "fencingRetention");
+		this.fencingRetention = fencingRetention;
+		return this;
+	}
+
+	/**
+	 * @return a new manager; close it to stop its renewal thread and release its leases
+	 */
+	public RedisLockManager build() {
+		ExponentialBackOff backOff = new ExponentialBackOff(this.initialInterval.toMillis(), this.multiplier);
+		backOff.setMaxInterval(this.maxInterval.toMillis());
+		backOff.setJitter(this.jitter.toMillis());
+		return new RedisLockManager(this.connectionFactory, new ManagerSettings(this.keyPrefix, backOff,
+				this.renewalEnabled, this.renewalRatio, this.maxTtl, this.maxWaitTime, this.maxWaiters,
+				this.fencingRetention));
+	}
+
+	private static void requirePositive(Duration value, String name) {
+		Assert.isTrue(value != null && value.toMillis() >= 1,
+				() -> name + " must be at least 1ms but was " + value);
+	}
+
+}
