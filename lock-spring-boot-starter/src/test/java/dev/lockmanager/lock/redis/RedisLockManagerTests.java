@@ -298,6 +298,34 @@ class RedisLockManagerTests {
 	}
 
 	@Test
+	void eachReleaseWakesTheNextLocalWaiter() throws Exception {
+		Lease held = manager().tryAcquire(this.key, Duration.ofSeconds(30)).orElseThrow();
+		RedisLockManager waiting = manager(RedisLockManager.builder(connectionFactory())
+			.backOff(Duration.ofSeconds(3), 2.0, Duration.ofSeconds(5), Duration.ZERO)
+			.maxWaiters(2));
+		List<CompletableFuture<Long>> waiters = new ArrayList<>();
+		for (int i = 0; i < 2; i++) {
+			waiters.add(CompletableFuture.supplyAsync(() -> {
+				Lease lease = waiting.acquire(this.key, Duration.ofSeconds(30), Duration.ofSeconds(20));
+				long acquiredAt = System.nanoTime();
+				lease.release(); // wakes the other waiter
+				return acquiredAt;
+			}));
+		}
+		// Both wait once a third caller is turned away by max-waiters instead of waiting itself.
+		await().atMost(Duration.ofSeconds(5)).ignoreExceptionsMatching((ex) -> !ex.getMessage().contains("max-waiters"))
+			.untilAsserted(() -> assertThatExceptionOfType(LockNotAcquiredException.class)
+				.isThrownBy(() -> waiting.acquire(this.key, Duration.ofSeconds(1), Duration.ofMillis(10)))
+				.withMessageContaining("max-waiters"));
+		long releasedAt = System.nanoTime();
+		held.release();
+		for (CompletableFuture<Long> waiter : waiters) {
+			assertThat(Duration.ofNanos(waiter.get(10, TimeUnit.SECONDS) - releasedAt))
+				.isLessThan(Duration.ofMillis(1500));
+		}
+	}
+
+	@Test
 	void waiterWakesWhenTheHoldersLeaseExpiresWithoutRelease() {
 		manager().acquire(LockRequest.of(this.key, Duration.ofMillis(700)).withRenewal(false));
 		RedisLockManager waiting = manager(RedisLockManager.builder(connectionFactory())
