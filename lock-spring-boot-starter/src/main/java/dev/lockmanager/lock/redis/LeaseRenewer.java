@@ -63,11 +63,6 @@ final class LeaseRenewer implements AutoCloseable {
 		this.retries.remove(lease);
 	}
 
-	/** Runs a task on the renewal thread, for short best-effort clean-ups. */
-	void execute(Runnable task) {
-		this.scheduler.execute(task);
-	}
-
 	private long dueNanos(RedisLease lease) {
 		Long retry = this.retries.get(lease);
 		return (retry != null) ? retry : lease.renewalDueNanos(this.ratio);

@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -53,6 +52,8 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	private final LeaseRenewer renewer;
 
+	private final OrphanCleanup cleanup;
+
 	private final Semaphore waiterPermits;
 
 	private final Set<RedisLease> held = ConcurrentHashMap.newKeySet();
@@ -67,6 +68,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.store = new RedisLeaseStore(redis, settings.fencingRetention().toMillis());
 		this.notifications = new ReleaseNotifications(connectionFactory);
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
+		this.cleanup = new OrphanCleanup(this.store);
 		this.waiterPermits = new Semaphore(settings.maxWaiters());
 	}
 
@@ -155,7 +157,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 			attempt = this.store.acquire(keys, owner, request.ttl().toMillis());
 		}
 		catch (DataAccessException ex) {
-			releaseInBackground(keys, owner);
+			this.cleanup.release(keys, owner);
 			return new Outcome(null, -1, ex);
 		}
 		if (!attempt.acquired()) {
@@ -172,23 +174,6 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 			logger.debug("Acquired " + lease);
 		}
 		return new Outcome(lease, 0, null);
-	}
-
-	private void releaseInBackground(LockKeys keys, String owner) {
-		try {
-			this.renewer.execute(() -> {
-				try {
-					this.store.release(keys, owner);
-				}
-				catch (RuntimeException ex) {
-					logger.debug("Could not clean up after a failed acquire of " + keys.lease()
-							+ "; it expires with its ttl", ex);
-				}
-			});
-		}
-		catch (RejectedExecutionException ex) {
-			logger.debug("Not cleaning up after a failed acquire of " + keys.lease() + ": shutting down");
-		}
 	}
 
 	private LockNotAcquiredException notAcquired(LockRequest request, Outcome last) {
@@ -276,6 +261,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	public void close() {
 		releaseHeldLeases();
 		this.renewer.close();
+		this.cleanup.close();
 		this.notifications.close();
 	}
 
