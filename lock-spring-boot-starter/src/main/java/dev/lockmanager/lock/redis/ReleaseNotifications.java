@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.redis;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,8 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ReleaseNotifications.class);
 
+	private static final Duration RETRY_SUBSCRIPTION_AFTER = Duration.ofSeconds(1);
+
 	private final RedisConnectionFactory connectionFactory;
 
 	/** Local waiters per release channel, oldest first. */
@@ -40,6 +43,12 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 	private final ReentrantLock subscriptionLock = new ReentrantLock();
 
 	private RedisConnection subscriber;
+
+	/**
+	 * After a failed (un)subscribe, waiters skip the I/O until then (monotonic clock), so that an unreachable Redis
+	 * does not make every waiter wait for it in turn under the lock.
+	 */
+	private long retrySubscriptionAt = System.nanoTime();
 
 	ReleaseNotifications(RedisConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
@@ -66,6 +75,9 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 	}
 
 	private void subscribe(String channel) {
+		if (System.nanoTime() - this.retrySubscriptionAt < 0) {
+			return;
+		}
 		byte[] name = channel.getBytes(StandardCharsets.UTF_8);
 		try {
 			Subscription subscription = (this.subscriber != null) ? this.subscriber.getSubscription() : null;
@@ -79,6 +91,7 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 			}
 		}
 		catch (RuntimeException ex) {
+			this.retrySubscriptionAt = System.nanoTime() + RETRY_SUBSCRIPTION_AFTER.toNanos();
 			logger.debug("Could not subscribe to " + channel + "; waiters fall back to polling", ex);
 		}
 	}
@@ -104,13 +117,14 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 
 	private void unsubscribe(String channel) {
 		Subscription subscription = (this.subscriber != null) ? this.subscriber.getSubscription() : null;
-		if (subscription == null || !subscription.isAlive()) {
+		if (subscription == null || !subscription.isAlive() || System.nanoTime() - this.retrySubscriptionAt < 0) {
 			return;
 		}
 		try {
 			subscription.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
 		}
 		catch (RuntimeException ex) {
+			this.retrySubscriptionAt = System.nanoTime() + RETRY_SUBSCRIPTION_AFTER.toNanos();
 			logger.debug("Could not unsubscribe from " + channel, ex);
 		}
 	}
