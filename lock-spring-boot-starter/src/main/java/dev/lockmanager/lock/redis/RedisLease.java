@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
+import org.springframework.core.NestedExceptionUtils;
 import org.springframework.dao.DataAccessException;
 
 import dev.lockmanager.lock.Lease;
@@ -100,7 +101,7 @@ final class RedisLease implements Lease {
 		}
 		catch (DataAccessException ex) {
 			throw new LockBackendUnavailableException(this.name, this.key,
-					"Could not renew the lease on key '" + this.key + "': Redis could not be reached (" + ex.getMessage()
+					"Could not renew the lease on key '" + this.key + "': Redis could not be reached (" + cause(ex)
 							+ ")",
 					ex);
 		}
@@ -130,7 +131,7 @@ final class RedisLease implements Lease {
 			long remaining = remainingNanos(System.nanoTime());
 			if (remaining > 0) {
 				logger.warn("Could not release the lease on key '" + this.key + "' (Redis could not be reached: "
-						+ ex.getMessage() + "); it expires within " + Duration.ofNanos(remaining));
+						+ cause(ex) + "); it expires within " + Duration.ofNanos(remaining));
 				return;
 			}
 			throw lost("expired before it could be released, and Redis could not be reached to check it");
@@ -192,7 +193,7 @@ final class RedisLease implements Lease {
 			logger.debug("Could not renew the lease on key '" + this.key + "'; retrying", ex);
 			return true;
 		}
-		if (markLost("it expired while Redis could not be reached to renew it (" + ex.getMessage() + ")")) {
+		if (markLost("it expired while Redis could not be reached to renew it (" + cause(ex) + ")")) {
 			logger.warn("Lost the lease on key '" + this.key + "' (name '" + this.name + "', fencing token "
 					+ this.fencingToken + "): " + this.lossReason);
 		}
@@ -222,6 +223,11 @@ final class RedisLease implements Lease {
 	public String toString() {
 		return "Lease[name=" + this.name + ", key=" + this.key + ", fencingToken=" + this.fencingToken + ", state="
 				+ this.state.get() + "]";
+	}
+
+	/** The root cause's message: spring-data-redis wraps Lettuce's errors as "Redis exception". */
+	static String cause(Throwable ex) {
+		return NestedExceptionUtils.getMostSpecificCause(ex).getMessage();
 	}
 
 }

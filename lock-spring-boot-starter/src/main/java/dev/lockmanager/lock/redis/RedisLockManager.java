@@ -189,7 +189,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	private LockBackendUnavailableException unavailable(LockRequest request, DataAccessException ex) {
 		return new LockBackendUnavailableException(request.name(), request.key(),
 				"Could not acquire the lock on key '" + request.key() + "' (name '" + request.name()
-						+ "'): Redis could not be reached (" + ex.getMessage() + ")",
+						+ "'): Redis could not be reached (" + RedisLease.cause(ex) + ")",
 				ex);
 	}
 
