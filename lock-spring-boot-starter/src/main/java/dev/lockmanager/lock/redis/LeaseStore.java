@@ -27,6 +27,14 @@ interface LeaseStore {
 	List<Boolean> renew(List<Claim> claims);
 
 	/**
+	 * How much of a lease's ttl to hold back for clock drift between the client and the store: nothing for one
+	 * Redis deployment, where the lease's validity is measured from before the command was sent.
+	 */
+	default long driftNanos(long ttlNanos) {
+		return 0;
+	}
+
+	/**
 	 * The outcome of one acquisition attempt.
 	 * @param acquired whether the lease was granted
 	 * @param fencingToken the token of the granted lease, when acquired

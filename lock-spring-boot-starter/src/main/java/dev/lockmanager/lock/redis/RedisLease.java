@@ -210,7 +210,8 @@ final class RedisLease implements Lease {
 	}
 
 	private long remainingNanos(long now) {
-		return Math.max(0, this.validFromNanos + this.ttlNanos - now);
+		long ttl = this.ttlNanos;
+		return Math.max(0, this.validFromNanos + ttl - this.manager.store().driftNanos(ttl) - now);
 	}
 
 	private LeaseLostException lost(String what) {

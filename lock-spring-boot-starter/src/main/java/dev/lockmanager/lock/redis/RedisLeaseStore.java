@@ -24,6 +24,8 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private static final RedisScript<Long> RENEW = script("renew.lua", Long.class);
 
+	private static final RedisScript<Long> RAISE_FENCING = script("raise-fencing.lua", Long.class);
+
 	private final StringRedisTemplate redis;
 
 	private final long fencingRetentionMillis;
@@ -38,6 +40,14 @@ final class RedisLeaseStore implements LeaseStore {
 		List<Long> reply = this.redis.execute(ACQUIRE, List.of(keys.lease(), keys.fencing()), owner,
 				Long.toString(ttlMillis), Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis)));
 		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(reply.get(1));
+	}
+
+	/**
+	 * Raises the fencing counter to at least {@code token} (quorum mode's second step).
+	 */
+	void raiseFencing(LockKeys keys, long token, long ttlMillis) {
+		this.redis.execute(RAISE_FENCING, List.of(keys.fencing()), Long.toString(token),
+				Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis)));
 	}
 
 	@Override

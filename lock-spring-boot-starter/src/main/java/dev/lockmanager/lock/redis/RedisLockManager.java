@@ -62,14 +62,22 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	RedisLockManager(RedisConnectionFactory connectionFactory, ManagerSettings settings) {
 		this.settings = settings;
-		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
-		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
-		redis.setExposeConnection(true);
-		this.store = new RedisLeaseStore(redis, settings.fencingRetention().toMillis());
-		this.notifications = new ReleaseNotifications(connectionFactory);
+		this.store = settings.quorumNodes().isEmpty() ? node(connectionFactory, settings)
+				: new QuorumLeaseStore(settings.quorumNodes().stream().map((node) -> node(node, settings)).toList(),
+						settings.quorumNodeTimeout().toNanos());
+		// In quorum mode releases publish on the nodes: listen on the first one.
+		this.notifications = new ReleaseNotifications(
+				settings.quorumNodes().isEmpty() ? connectionFactory : settings.quorumNodes().get(0));
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
 		this.cleanup = new OrphanCleanup(this.store);
 		this.waiterPermits = new Semaphore(settings.maxWaiters());
+	}
+
+	private static RedisLeaseStore node(RedisConnectionFactory connectionFactory, ManagerSettings settings) {
+		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
+		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
+		redis.setExposeConnection(true);
+		return new RedisLeaseStore(redis, settings.fencingRetention().toMillis());
 	}
 
 	/**
@@ -263,6 +271,12 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.renewer.close();
 		this.cleanup.close();
 		this.notifications.close();
+		if (this.store instanceof QuorumLeaseStore quorum) {
+			quorum.close();
+		}
+		if (this.settings.ownsQuorumNodes()) {
+			this.settings.quorumNodes().forEach((node) -> ((LettuceConnectionFactory) node).destroy());
+		}
 	}
 
 	private void releaseHeldLeases() {

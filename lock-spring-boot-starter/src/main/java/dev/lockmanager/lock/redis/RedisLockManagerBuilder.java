@@ -1,8 +1,11 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
+import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.util.Assert;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -36,6 +39,12 @@ public final class RedisLockManagerBuilder {
 	private int maxWaiters = 1000;
 
 	private Duration fencingRetention = Duration.ofDays(7);
+
+	private List<RedisConnectionFactory> quorumNodes = List.of();
+
+	private Duration quorumNodeTimeout = Duration.ofMillis(100);
+
+	private boolean ownsQuorumNodes;
 
 	RedisLockManagerBuilder(RedisConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
@@ -135,6 +144,60 @@ public final class RedisLockManagerBuilder {
 	}
 
 	/**
+	 * Quorum mode: leases are taken on independent Redis masters and granted by a majority (the Redlock algorithm).
+	 * Waiters are woken through the first node (releases publish on every node); if it is down they rely on their
+	 * backoff.
+	 * @param nodes at least 3 independent masters (an odd number), each its own Lettuce connection factory
+	 * @param nodeTimeout how long to wait for each node, much shorter than the ttl (default 100ms)
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder quorum(List<? extends RedisConnectionFactory> nodes, Duration nodeTimeout) {
+		Assert.isTrue(nodes != null && nodes.size() >= 3,
+				() -> "quorum mode needs at least 3 nodes but got " + ((nodes != null) ? nodes.size() : 0));
+		nodes.forEach((node) -> Assert.isInstanceOf(LettuceConnectionFactory.class, node,
+				"Lock Manager needs spring-data-redis with Lettuce (a LettuceConnectionFactory) but got"));
+		requirePositive(nodeTimeout, "nodeTimeout");
+		this.quorumNodes = List.copyOf(nodes);
+		this.quorumNodeTimeout = nodeTimeout;
+		this.ownsQuorumNodes = false;
+		return this;
+	}
+
+	/**
+	 * Quorum mode on nodes given by URI ({@code redis://[[user:]password@]host:port}): the manager creates a
+	 * Lettuce connection factory per node, with the node timeout as its command timeout, and closes them when it is
+	 * closed.
+	 * @param nodeUris at least 3 independent masters (an odd number)
+	 * @param nodeTimeout how long to wait for each node, much shorter than the ttl
+	 * @return this builder
+	 * @see #quorum(List, Duration)
+	 */
+	public RedisLockManagerBuilder quorumNodes(List<String> nodeUris, Duration nodeTimeout) {
+		Assert.isTrue(nodeUris != null && nodeUris.size() >= 3,
+				() -> "quorum mode needs at least 3 nodes but got " + ((nodeUris != null) ? nodeUris.size() : 0));
+		requirePositive(nodeTimeout, "nodeTimeout");
+		List<RedisConnectionFactory> nodes = nodeUris.stream().map((uri) -> node(uri, nodeTimeout)).toList();
+		quorum(nodes, nodeTimeout);
+		this.ownsQuorumNodes = true;
+		return this;
+	}
+
+	private static RedisConnectionFactory node(String uri, Duration nodeTimeout) {
+		LettuceConnectionFactory node;
+		try {
+			node = new LettuceConnectionFactory(LettuceConnectionFactory.createRedisConfiguration(uri),
+					LettuceClientConfiguration.builder().commandTimeout(nodeTimeout).build());
+		}
+		catch (IllegalArgumentException ex) {
+			throw new IllegalArgumentException("quorum node '" + uri + "' is not a Redis URI such as redis://host:6379: "
+					+ ex.getMessage(), ex);
+		}
+		node.afterPropertiesSet();
+		node.start();
+		return node;
+	}
+
+	/**
 	 * @return a new manager; close it to stop its renewal thread and release its leases
 	 */
 	public RedisLockManager build() {
@@ -143,7 +206,7 @@ public final class RedisLockManagerBuilder {
 		backOff.setJitter(this.jitter.toMillis());
 		return new RedisLockManager(this.connectionFactory, new ManagerSettings(this.keyPrefix, backOff,
 				this.renewalEnabled, this.renewalRatio, this.maxTtl, this.maxWaitTime, this.maxWaiters,
-				this.fencingRetention));
+				this.fencingRetention, this.quorumNodes, this.quorumNodeTimeout, this.ownsQuorumNodes));
 	}
 
 	private static void requirePositive(Duration value, String name) {
