@@ -12,6 +12,7 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.redis.RedisLockManager;
+import dev.lockmanager.lock.redis.RedisLockManagerBuilder;
 
 /**
  * Auto-configures a {@link LockManager} on the application's Redis connection factory. Backs off when
@@ -29,7 +30,11 @@ public final class DistributedLockAutoConfiguration {
 	@ConditionalOnBean(RedisConnectionFactory.class)
 	RedisLockManager lockManager(RedisConnectionFactory connectionFactory, DistributedLockProperties properties) {
 		DistributedLockProperties.Backoff backoff = properties.backoff();
-		return RedisLockManager.builder(connectionFactory)
+		RedisLockManagerBuilder builder = RedisLockManager.builder(connectionFactory);
+		if (!properties.quorum().nodes().isEmpty()) {
+			builder.quorumNodes(properties.quorum().nodes(), properties.quorum().nodeTimeout());
+		}
+		return builder
 			.keyPrefix(properties.keyPrefix())
 			.backOff(backoff.initialInterval(), backoff.multiplier(), backoff.maxInterval(), backoff.jitter())
 			.renewal(properties.renewal().enabled(), properties.renewal().ratio())

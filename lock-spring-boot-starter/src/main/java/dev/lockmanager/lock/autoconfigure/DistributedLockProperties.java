@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.autoconfigure;
 
 import java.time.Duration;
+import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,6 +20,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param fencingRetention How long a key's fencing counter is kept after its last acquisition.
  * @param backoff Pause between acquisition attempts when no release notification arrives.
  * @param renewal Background renewal of held leases.
+ * @param quorum Quorum (Redlock) mode over independent Redis masters, instead of spring.data.redis.
  * @param order Order of the @DistributedLock advice among other advice on the same bean; lower runs outside. The
  * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
  */
@@ -27,7 +29,7 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("30s") Duration defaultTtl, @DefaultValue("5s") Duration defaultWaitTime,
 		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
-		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal,
+		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
 		@DefaultValue(DEFAULT_ORDER) int order) {
 
 	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
@@ -91,6 +93,24 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 			if (!(ratio >= 0.1 && ratio <= 0.9)) {
 				throw invalid("renewal.ratio", ratio, "must be between 0.1 and 0.9");
 			}
+		}
+
+	}
+
+	/**
+	 * Quorum (Redlock) mode: leases are taken on every node and granted by a majority.
+	 *
+	 * @param nodes Redis URIs of at least 3 independent masters (redis://host:6379); empty for the application's
+	 * Redis.
+	 * @param nodeTimeout How long to wait for each node; much shorter than the ttl.
+	 */
+	public record Quorum(@DefaultValue List<String> nodes, @DefaultValue("100ms") Duration nodeTimeout) {
+
+		public Quorum {
+			if (!nodes.isEmpty() && nodes.size() < 3) {
+				throw invalid("quorum.nodes", nodes, "must list at least 3 independent Redis masters (or none)");
+			}
+			requireAtLeastOneMilli("quorum.node-timeout", nodeTimeout);
 		}
 
 	}

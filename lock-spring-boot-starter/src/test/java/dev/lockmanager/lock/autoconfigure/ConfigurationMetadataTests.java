@@ -63,6 +63,8 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.renewal.enabled", true);
 		defaults.put("distributed-lock.renewal.ratio", 0.33);
 		defaults.put("distributed-lock.order", Integer.MAX_VALUE - 1000);
+		defaults.put("distributed-lock.quorum.nodes", null);
+		defaults.put("distributed-lock.quorum.node-timeout", "100ms");
 		return defaults;
 	}
 

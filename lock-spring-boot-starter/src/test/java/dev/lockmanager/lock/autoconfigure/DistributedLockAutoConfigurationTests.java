@@ -205,6 +205,36 @@ class DistributedLockAutoConfigurationTests {
 	}
 
 	@Test
+	void failsOnQuorumOfTwoNodes() {
+		assertStartupFails("distributed-lock.quorum.nodes=redis://127.0.0.1:7001,redis://127.0.0.1:7002",
+				"distributed-lock.quorum.nodes must list at least 3 independent Redis masters (or none) but was "
+						+ "[redis://127.0.0.1:7001, redis://127.0.0.1:7002]");
+	}
+
+	@Test
+	void failsOnQuorumNodeThatIsNotARedisUri() {
+		this.contextRunner
+			.withPropertyValues("distributed-lock.quorum.nodes=redis://127.0.0.1:7001,redis://127.0.0.1:7002,banana")
+			.run((context) -> {
+				assertThat(context).hasFailed();
+				assertThat(context).getFailure().hasStackTraceContaining("quorum node 'banana' is not a Redis URI");
+			});
+	}
+
+	@Test
+	void quorumNodesAreBound() {
+		this.contextRunner
+			.withPropertyValues("distributed-lock.quorum.nodes=redis://127.0.0.1:7001,redis://127.0.0.1:7002,"
+					+ "redis://127.0.0.1:7003", "distributed-lock.quorum.node-timeout=50ms")
+			.run((context) -> {
+				assertThat(context).hasSingleBean(LockManager.class);
+				DistributedLockProperties.Quorum quorum = context.getBean(DistributedLockProperties.class).quorum();
+				assertThat(quorum.nodes()).hasSize(3);
+				assertThat(quorum.nodeTimeout()).isEqualTo(Duration.ofMillis(50));
+			});
+	}
+
+	@Test
 	void failsOnRenewalRatioAboveMaximum() {
 		assertStartupFails("distributed-lock.renewal.ratio=0.95",
 				"distributed-lock.renewal.ratio must be between 0.1 and 0.9 but was 0.95");
