@@ -2,13 +2,8 @@ package dev.lockmanager.lock.redis;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -16,7 +11,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import dev.lockmanager.lock.Lease;
+import dev.lockmanager.lock.testing.CounterLoad;
 import dev.lockmanager.lock.testing.RedisServerExtension;
 
 /**
@@ -44,38 +39,17 @@ class MutualExclusionTests {
 			managers.add(RedisLockManager.builder(factory).build());
 		}
 		StringRedisTemplate counter = new StringRedisTemplate(factories.get(0));
-		counter.opsForValue().set("counter", "0");
-		AtomicInteger holders = new AtomicInteger();
-		AtomicInteger maxHolders = new AtomicInteger();
-		ExecutorService threads = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
+		int mostInside;
 		try {
-			List<Future<?>> work = new ArrayList<>();
-			for (RedisLockManager manager : managers) {
-				for (int t = 0; t < THREADS_PER_INSTANCE; t++) {
-					work.add(threads.submit(() -> {
-						for (int i = 0; i < INCREMENTS_PER_THREAD; i++) {
-							try (Lease lease = manager.acquire("counter", Duration.ofSeconds(10), Duration.ofSeconds(60))) {
-								maxHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
-								int value = Integer.parseInt(counter.opsForValue().get("counter"));
-								counter.opsForValue().set("counter", Integer.toString(value + 1));
-								holders.decrementAndGet();
-							}
-						}
-						return null;
-					}));
-				}
-			}
-			for (Future<?> future : work) {
-				future.get();
-			}
+			mostInside = CounterLoad.run(managers, THREADS_PER_INSTANCE, INCREMENTS_PER_THREAD, counter,
+					List.of("counter"));
 		}
 		finally {
-			threads.shutdownNow();
 			managers.forEach(RedisLockManager::close);
 		}
 		assertThat(counter.opsForValue().get("counter"))
 			.isEqualTo(Integer.toString(INSTANCES * THREADS_PER_INSTANCE * INCREMENTS_PER_THREAD));
-		assertThat(maxHolders).hasValue(1);
+		assertThat(mostInside).isEqualTo(1);
 		factories.forEach(LettuceConnectionFactory::destroy);
 	}
 

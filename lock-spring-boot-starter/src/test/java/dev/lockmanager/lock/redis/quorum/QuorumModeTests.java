@@ -9,11 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,10 +19,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LockBackendUnavailableException;
 import dev.lockmanager.lock.redis.RedisLockManager;
+import dev.lockmanager.lock.testing.CounterLoad;
 import dev.lockmanager.lock.testing.RedisServer;
 import dev.lockmanager.lock.testing.RedisServerExtension;
 
@@ -102,37 +100,11 @@ class QuorumModeTests {
 	@Test
 	void readModifyWriteUnderQuorumLeasesLosesNoUpdate() throws Exception {
 		List<RedisLockManager> instances = List.of(manager(), manager(), manager());
-		RedisServer counterServer = redis.server(0);
-		counterServer.execute("SET", this.key + ":counter", "0");
-		AtomicInteger inside = new AtomicInteger();
-		AtomicInteger most = new AtomicInteger();
-		ExecutorService threads = Executors.newFixedThreadPool(6);
-		try {
-			List<Future<?>> work = new ArrayList<>();
-			for (RedisLockManager manager : instances) {
-				for (int t = 0; t < 2; t++) {
-					work.add(threads.submit(() -> {
-						for (int i = 0; i < 50; i++) {
-							try (Lease lease = manager.acquire(this.key, Duration.ofSeconds(5), Duration.ofSeconds(30))) {
-								most.accumulateAndGet(inside.incrementAndGet(), Math::max);
-								long value = Long.parseLong((String) counterServer.execute("GET", this.key + ":counter"));
-								counterServer.execute("SET", this.key + ":counter", Long.toString(value + 1));
-								inside.decrementAndGet();
-							}
-						}
-						return null;
-					}));
-				}
-			}
-			for (Future<?> future : work) {
-				future.get();
-			}
-		}
-		finally {
-			threads.shutdownNow();
-		}
-		assertThat(counterServer.execute("GET", this.key + ":counter")).isEqualTo("300");
-		assertThat(most).hasValue(1);
+		StringRedisTemplate counter = new StringRedisTemplate(this.factories.get(0));
+		String name = this.key + ":counter";
+		int mostInside = CounterLoad.run(instances, 2, 50, counter, List.of(name));
+		assertThat(counter.opsForValue().get(name)).isEqualTo("300");
+		assertThat(mostInside).isEqualTo(1);
 	}
 
 	@Test

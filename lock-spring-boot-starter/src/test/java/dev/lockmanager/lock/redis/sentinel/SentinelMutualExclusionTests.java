@@ -2,13 +2,8 @@ package dev.lockmanager.lock.redis.sentinel;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -17,8 +12,8 @@ import org.junit.jupiter.api.Test;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
-import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.redis.RedisLockManager;
+import dev.lockmanager.lock.testing.CounterLoad;
 import dev.lockmanager.lock.testing.RedisSentinelGroup;
 
 /**
@@ -59,37 +54,11 @@ class SentinelMutualExclusionTests {
 			this.managers.add(RedisLockManager.builder(factory).build());
 		}
 		StringRedisTemplate counter = new StringRedisTemplate(this.factories.get(0));
-		counter.opsForValue().set("counter", "0");
-		AtomicInteger holders = new AtomicInteger();
-		AtomicInteger maxHolders = new AtomicInteger();
-		ExecutorService threads = Executors.newFixedThreadPool(INSTANCES * THREADS_PER_INSTANCE);
-		try {
-			List<Future<?>> work = new ArrayList<>();
-			for (RedisLockManager manager : this.managers) {
-				for (int t = 0; t < THREADS_PER_INSTANCE; t++) {
-					work.add(threads.submit(() -> {
-						for (int i = 0; i < INCREMENTS_PER_THREAD; i++) {
-							try (Lease lease = manager.acquire("counter", Duration.ofSeconds(10), Duration.ofSeconds(30))) {
-								maxHolders.accumulateAndGet(holders.incrementAndGet(), Math::max);
-								int value = Integer.parseInt(counter.opsForValue().get("counter"));
-								counter.opsForValue().set("counter", Integer.toString(value + 1));
-								holders.decrementAndGet();
-							}
-						}
-						return null;
-					}));
-				}
-			}
-			for (Future<?> future : work) {
-				future.get();
-			}
-		}
-		finally {
-			threads.shutdownNow();
-		}
+		int mostInside = CounterLoad.run(this.managers, THREADS_PER_INSTANCE, INCREMENTS_PER_THREAD, counter,
+				List.of("counter"));
 		assertThat(counter.opsForValue().get("counter"))
 			.isEqualTo(Integer.toString(INSTANCES * THREADS_PER_INSTANCE * INCREMENTS_PER_THREAD));
-		assertThat(maxHolders).hasValue(1);
+		assertThat(mostInside).isEqualTo(1);
 		// The writes went to the master that Sentinel names
 		assertThat(this.group.master().execute("GET", "counter"))
 			.isEqualTo(Integer.toString(INSTANCES * THREADS_PER_INSTANCE * INCREMENTS_PER_THREAD));
