@@ -1,6 +1,7 @@
 package dev.lockmanager.lock;
 
 import java.time.Duration;
+import java.time.Instant;
 
 /**
  * A time-limited, exclusive claim on a key, obtained from {@link LockManager}.
@@ -32,6 +33,12 @@ public interface Lease extends AutoCloseable {
 	 * @return the fencing token of this lease
 	 */
 	long fencingToken();
+
+	/**
+	 * @return when the store granted the lease, by this process's wall clock (for display; validity is tracked on the
+	 * monotonic clock)
+	 */
+	Instant acquiredAt();
 
 	/**
 	 * A conservative local estimate, measured from before the last acquire or renewal was sent.

@@ -4,6 +4,7 @@ import java.lang.management.ManagementFactory;
 import java.lang.reflect.Method;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -189,6 +190,11 @@ final class MicroCosts {
 		@Override
 		public long fencingToken() {
 			return 1;
+		}
+
+		@Override
+		public Instant acquiredAt() {
+			return Instant.EPOCH;
 		}
 
 		@Override

@@ -1,5 +1,8 @@
 package dev.lockmanager.lock.autoconfigure;
 
+import io.micrometer.observation.ObservationRegistry;
+
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -10,6 +13,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.context.annotation.Bean;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 
+import dev.lockmanager.lock.LeaseListener;
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.redis.RedisLockManager;
 import dev.lockmanager.lock.redis.RedisLockManagerBuilder;
@@ -17,7 +21,8 @@ import dev.lockmanager.lock.redis.RedisLockManagerBuilder;
 /**
  * Auto-configures a {@link LockManager} on the application's Redis connection factory. Backs off when
  * {@code distributed-lock.enabled=false} or when there is no {@link RedisConnectionFactory}; the application's own
- * {@link LockManager} bean, if any, replaces the Redis one.
+ * {@link LockManager} bean, if any, replaces the Redis one. {@link LeaseListener} beans are told about the leases it
+ * takes, in their order; acquisitions are observed through the application's {@link ObservationRegistry}, if any.
  */
 @AutoConfiguration(after = DataRedisAutoConfiguration.class)
 @ConditionalOnClass(RedisConnectionFactory.class)
@@ -28,9 +33,12 @@ public final class DistributedLockAutoConfiguration {
 	@Bean
 	@ConditionalOnMissingBean(LockManager.class)
 	@ConditionalOnBean(RedisConnectionFactory.class)
-	RedisLockManager lockManager(RedisConnectionFactory connectionFactory, DistributedLockProperties properties) {
+	RedisLockManager lockManager(RedisConnectionFactory connectionFactory, DistributedLockProperties properties,
+			ObjectProvider<LeaseListener> listeners, ObjectProvider<ObservationRegistry> observations) {
 		DistributedLockProperties.Backoff backoff = properties.backoff();
 		RedisLockManagerBuilder builder = RedisLockManager.builder(connectionFactory);
+		listeners.orderedStream().forEach(builder::listener);
+		observations.ifAvailable(builder::observationRegistry);
 		if (!properties.quorum().nodes().isEmpty()) {
 			builder.quorumNodes(properties.quorum().nodes(), properties.quorum().nodeTimeout());
 		}

@@ -17,7 +17,8 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * Renews held leases in the background at a fraction of their ttl. One daemon thread, owned by this renewer and
  * stopped by {@link #close()}, serves all leases: each run renews every lease that is due, or nearly due, in one
- * batch, then sleeps until the next lease is due. A lease is renewed only while it is registered, so renewal stops
+ * batch, then sleeps until the next lease is due. A lease whose Redis node cannot be reached is retried on its own
+ * schedule until its validity runs out, without holding back the others. A lease is renewed only while it is registered, so renewal stops
  * when it is released; a renewal that races a release is refused by Redis and ignored here.
  */
 final class LeaseRenewer implements AutoCloseable {
@@ -101,9 +102,9 @@ final class LeaseRenewer implements AutoCloseable {
 			return;
 		}
 		long sentAt = System.nanoTime();
-		List<Boolean> extended;
+		List<LeaseStore.Renewal> renewals;
 		try {
-			extended = this.store.renew(due.stream().map(RedisLease::claim).toList());
+			renewals = this.store.renew(due.stream().map(RedisLease::claim).toList());
 		}
 		catch (RuntimeException ex) {
 			due.forEach((lease) -> renewalFailed(lease, ex));
@@ -111,11 +112,16 @@ final class LeaseRenewer implements AutoCloseable {
 		}
 		for (int i = 0; i < due.size(); i++) {
 			RedisLease lease = due.get(i);
+			LeaseStore.Renewal renewal = renewals.get(i);
 			if (!this.leases.contains(lease)) {
 				continue;
 			}
+			if (renewal.failure() != null) {
+				renewalFailed(lease, renewal.failure());
+				continue;
+			}
 			this.retries.remove(lease);
-			if (extended.get(i)) {
+			if (renewal.extended()) {
 				lease.renewed(sentAt);
 			}
 			else {

@@ -2,6 +2,8 @@ package dev.lockmanager.lock.redis;
 
 import java.util.List;
 
+import org.springframework.dao.DataAccessException;
+
 /**
  * The storage contract behind {@link RedisLockManager}: each operation is atomic on the store and compares the owner
  * token, so a former holder can never extend or delete a later holder's lease. Failures to reach the store surface
@@ -21,10 +23,16 @@ interface LeaseStore {
 	boolean release(LockKeys keys, String owner);
 
 	/**
-	 * Extends each lease that its owner still holds, in as few round trips as the connection allows.
-	 * @return for each claim, in order, whether it was extended
+	 * Extends each lease that its owner still holds, in as few round trips as the connection allows. Claims are
+	 * independent: a claim whose node cannot be reached fails alone.
+	 * @return for each claim, in order, the outcome
 	 */
-	List<Boolean> renew(List<Claim> claims);
+	List<Renewal> renew(List<Claim> claims);
+
+	/**
+	 * Reads the state of a lease without changing it.
+	 */
+	Inspection inspect(LockKeys keys);
 
 	/**
 	 * How much of a lease's ttl to hold back for clock drift between the client and the store: nothing for one
@@ -56,6 +64,37 @@ interface LeaseStore {
 	 * A lease to renew: its keys, owner token and new ttl.
 	 */
 	record Claim(LockKeys keys, String owner, long ttlMillis) {
+	}
+
+	/**
+	 * The outcome of one claim's renewal.
+	 * @param extended whether the lease was extended
+	 * @param failure why the store could not be asked, or {@code null} when it answered
+	 */
+	record Renewal(boolean extended, DataAccessException failure) {
+
+		static final Renewal EXTENDED = new Renewal(true, null);
+
+		static final Renewal REFUSED = new Renewal(false, null);
+
+		static Renewal failed(DataAccessException failure) {
+			return new Renewal(false, failure);
+		}
+
+	}
+
+	/**
+	 * The stored state of a lease.
+	 * @param owner the holder's owner token, or {@code null} when the key is free (never shown to clients)
+	 * @param remainingMillis the holder's remaining ttl, or 0 when free
+	 * @param fencingToken the holder's fencing token, or 0 when free
+	 */
+	record Inspection(String owner, long remainingMillis, long fencingToken) {
+
+		boolean held() {
+			return this.owner != null;
+		}
+
 	}
 
 }

@@ -13,6 +13,21 @@ final class OwnerTokens {
 	private OwnerTokens() {
 	}
 
+	/**
+	 * Whether {@code token} has the shape of a token this class issues (a cheap check on input from clients).
+	 */
+	static boolean isWellFormed(String token) {
+		if (token == null || token.length() != 32) {
+			return false;
+		}
+		for (int i = 0; i < token.length(); i++) {
+			if (Character.digit(token.charAt(i), 16) < 0 || Character.isUpperCase(token.charAt(i))) {
+				return false;
+			}
+		}
+		return true;
+	}
+
 	static String next() {
 		byte[] token = new byte[16];
 		random.nextBytes(token);

@@ -2,6 +2,7 @@ package dev.lockmanager.lock.redis;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -10,6 +11,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
@@ -110,17 +112,51 @@ final class QuorumLeaseStore implements LeaseStore, AutoCloseable {
 	}
 
 	@Override
-	public List<Boolean> renew(List<Claim> claims) {
-		List<Reply<List<Boolean>>> replies = onAll((node) -> node.renew(claims));
-		List<Boolean> extended = new ArrayList<>(claims.size());
+	public List<Renewal> renew(List<Claim> claims) {
+		List<Reply<List<Renewal>>> replies = onAll((node) -> node.renew(claims));
+		List<Renewal> renewals = new ArrayList<>(claims.size());
 		for (int i = 0; i < claims.size(); i++) {
 			int claim = i;
-			List<Reply<Boolean>> perClaim = replies.stream()
-				.map((reply) -> new Reply<>((reply.value() != null) ? reply.value().get(claim) : null))
-				.toList();
-			extended.add(decide(perClaim, "renew"));
+			List<Reply<Boolean>> perClaim = replies.stream().map((reply) -> {
+				Renewal renewal = (reply.value() != null) ? reply.value().get(claim) : null;
+				return new Reply<>((renewal != null && renewal.failure() == null) ? renewal.extended() : null);
+			}).toList();
+			try {
+				renewals.add(decide(perClaim, "renew") ? Renewal.EXTENDED : Renewal.REFUSED);
+			}
+			catch (DataAccessResourceFailureException ex) {
+				renewals.add(Renewal.failed(ex));
+			}
 		}
-		return extended;
+		return renewals;
+	}
+
+	/**
+	 * The lease is held when a majority of the nodes hold it for the same owner; its remaining time is what that
+	 * majority still grants, less the drift, and its token the largest of theirs (the second step of acquire raised
+	 * them to it; later attempts cannot change a node that holds the lease).
+	 */
+	@Override
+	public Inspection inspect(LockKeys keys) {
+		List<Reply<Inspection>> replies = onAll((node) -> node.inspect(keys));
+		if (answered(replies) < this.quorum) {
+			throw new DataAccessResourceFailureException("Only " + answered(replies) + " of " + this.nodes.size()
+					+ " Redis nodes answered; a majority of " + this.quorum + " is needed");
+		}
+		Map<String, List<Inspection>> byOwner = replies.stream()
+			.map(Reply::value)
+			.filter((inspection) -> inspection != null && inspection.held())
+			.collect(Collectors.groupingBy(Inspection::owner));
+		for (List<Inspection> holders : byOwner.values()) {
+			if (holders.size() >= this.quorum) {
+				long[] remaining = holders.stream().mapToLong(Inspection::remainingMillis).sorted().toArray();
+				long granted = remaining[remaining.length - this.quorum];
+				long valid = granted - TimeUnit.NANOSECONDS.toMillis(driftNanos(TimeUnit.MILLISECONDS.toNanos(granted)));
+				long token = holders.stream().mapToLong(Inspection::fencingToken).max().orElse(0);
+				return (valid > 0) ? new Inspection(holders.get(0).owner(), valid, token) : new Inspection(null, 0, 0);
+			}
+		}
+		return new Inspection(null, 0, 0);
 	}
 
 	/**

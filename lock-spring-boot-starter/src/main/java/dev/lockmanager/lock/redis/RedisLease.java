@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -42,13 +43,18 @@ final class RedisLease implements Lease {
 
 	private final boolean renewing;
 
+	private final Instant acquiredAt = Instant.now();
+
+	private final long acquiredAtNanos;
+
 	private final AtomicReference<State> state = new AtomicReference<>(State.HELD);
 
 	private volatile long ttlNanos;
 
 	private volatile long validFromNanos;
 
-	private volatile String lossReason;
+	/** Set once, before the state becomes LOST. */
+	private final AtomicReference<String> lossReason = new AtomicReference<>();
 
 	RedisLease(RedisLockManager manager, String name, String key, LockKeys keys, String owner, long fencingToken,
 			Duration ttl, long sentAtNanos, boolean renewing) {
@@ -61,6 +67,7 @@ final class RedisLease implements Lease {
 		this.renewing = renewing;
 		this.ttlNanos = ttl.toNanos();
 		this.validFromNanos = sentAtNanos;
+		this.acquiredAtNanos = sentAtNanos;
 	}
 
 	@Override
@@ -76,6 +83,16 @@ final class RedisLease implements Lease {
 	@Override
 	public long fencingToken() {
 		return this.fencingToken;
+	}
+
+	@Override
+	public Instant acquiredAt() {
+		return this.acquiredAt;
+	}
+
+	/** The owner token: whoever has it holds the lease. Never logged. */
+	String owner() {
+		return this.owner;
 	}
 
 	@Override
@@ -95,22 +112,24 @@ final class RedisLease implements Lease {
 			throw lost("cannot be renewed: it was " + ((this.state.get() == State.LOST) ? "lost" : "released"));
 		}
 		long sentAt = System.nanoTime();
-		boolean extended;
+		LeaseStore.Renewal renewal;
 		try {
-			extended = this.manager.store().renew(List.of(claim(ttl.toMillis()))).get(0);
+			renewal = this.manager.store().renew(List.of(claim(ttl.toMillis()))).get(0);
 		}
 		catch (DataAccessException ex) {
-			throw new LockBackendUnavailableException(this.name, this.key,
-					"Could not renew the lease on key '" + this.key + "': Redis could not be reached (" + cause(ex)
-							+ ")",
-					ex);
+			renewal = LeaseStore.Renewal.failed(ex);
 		}
-		if (!extended) {
+		if (renewal.failure() != null) {
+			throw new LockBackendUnavailableException(this.name, this.key, "Could not renew the lease on key '"
+					+ this.key + "': Redis could not be reached (" + cause(renewal.failure()) + ")", renewal.failure());
+		}
+		if (!renewal.extended()) {
 			markLost("renewal was refused: the lease had expired or was taken by another holder");
-			throw lost("was lost: " + this.lossReason);
+			throw lost("was lost: " + this.lossReason.get());
 		}
 		this.ttlNanos = ttl.toNanos();
 		this.validFromNanos = sentAt;
+		this.manager.events().renewed(this);
 	}
 
 	@Override
@@ -121,7 +140,7 @@ final class RedisLease implements Lease {
 		}
 		this.manager.forget(this);
 		if (previous == State.LOST) {
-			throw lost("was lost before it was released: " + this.lossReason);
+			throw lostAtRelease("was lost before it was released: " + this.lossReason.get());
 		}
 		boolean deleted;
 		try {
@@ -132,18 +151,55 @@ final class RedisLease implements Lease {
 			if (remaining > 0) {
 				logger.warn("Could not release the lease on key '" + this.key + "' (Redis could not be reached: "
 						+ cause(ex) + "); it expires within " + Duration.ofNanos(remaining));
+				this.manager.events().released(this, heldFor());
 				return;
 			}
-			throw lost("expired before it could be released, and Redis could not be reached to check it");
+			this.manager.events().lost(this, "it expired before it could be released");
+			throw lostAtRelease("expired before it could be released, and Redis could not be reached to check it");
 		}
 		if (!deleted) {
-			throw lost((remainingNanos(System.nanoTime()) > 0)
+			String reason = (remainingNanos(System.nanoTime()) > 0)
 					? "was removed or taken by another holder before it was released"
-					: "expired before it was released (its ttl ran out)");
+					: "expired before it was released (its ttl ran out)";
+			this.manager.events().lost(this, "it " + reason);
+			throw lostAtRelease(reason);
 		}
 		if (logger.isDebugEnabled()) {
 			logger.debug("Released " + this);
 		}
+		this.manager.events().released(this, heldFor());
+	}
+
+	private LeaseLostException lostAtRelease(String what) {
+		this.manager.events().releasedAfterLoss(this);
+		return lost(what);
+	}
+
+	private Duration heldFor() {
+		return Duration.ofNanos(System.nanoTime() - this.acquiredAtNanos);
+	}
+
+	/**
+	 * Takes the lease away from its holder on an operator's request: marks it lost, stops its renewal and deletes it
+	 * in Redis.
+	 * @return whether it was still held
+	 */
+	boolean revoke(String reason) {
+		if (!markLost("it was force-released: " + reason)) {
+			return false;
+		}
+		this.manager.forget(this);
+		logger.warn("Force-released the lease on key '" + this.key + "' (name '" + this.name + "', fencing token "
+				+ this.fencingToken + "): " + reason);
+		try {
+			this.manager.store().release(this.keys, this.owner);
+		}
+		catch (DataAccessException ex) {
+			throw new LockBackendUnavailableException(this.name, this.key, "Could not delete the lease on key '"
+					+ this.key + "' in Redis (" + cause(ex) + "); it is no longer renewed and expires within its ttl",
+					ex);
+		}
+		return true;
 	}
 
 	@Override
@@ -174,13 +230,14 @@ final class RedisLease implements Lease {
 
 	void renewed(long sentAtNanos) {
 		this.validFromNanos = sentAtNanos;
+		this.manager.events().renewed(this);
 	}
 
 	/** The store refused the renewal: another holder has the key, or it expired. */
 	void renewalRefused() {
 		if (markLost("renewal was refused: the lease had expired or was taken by another holder")) {
 			logger.warn("Lost the lease on key '" + this.key + "' (name '" + this.name + "', fencing token "
-					+ this.fencingToken + "): " + this.lossReason);
+					+ this.fencingToken + "): " + this.lossReason.get());
 		}
 	}
 
@@ -191,11 +248,12 @@ final class RedisLease implements Lease {
 	boolean renewalFailed(RuntimeException ex) {
 		if (remainingNanos(System.nanoTime()) > 0) {
 			logger.debug("Could not renew the lease on key '" + this.key + "'; retrying", ex);
+			this.manager.events().renewalFailed(this, ex);
 			return true;
 		}
 		if (markLost("it expired while Redis could not be reached to renew it (" + cause(ex) + ")")) {
 			logger.warn("Lost the lease on key '" + this.key + "' (name '" + this.name + "', fencing token "
-					+ this.fencingToken + "): " + this.lossReason);
+					+ this.fencingToken + "): " + this.lossReason.get());
 		}
 		return false;
 	}
@@ -205,8 +263,12 @@ final class RedisLease implements Lease {
 	}
 
 	private boolean markLost(String reason) {
-		this.lossReason = reason;
-		return this.state.compareAndSet(State.HELD, State.LOST);
+		if (this.state.get() != State.HELD || !this.lossReason.compareAndSet(null, reason)
+				|| !this.state.compareAndSet(State.HELD, State.LOST)) {
+			return false;
+		}
+		this.manager.events().lost(this, reason);
+		return true;
 	}
 
 	private long remainingNanos(long now) {

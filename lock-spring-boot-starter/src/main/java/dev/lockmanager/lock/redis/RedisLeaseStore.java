@@ -3,18 +3,30 @@ package dev.lockmanager.lock.redis;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 
 import org.springframework.core.io.ClassPathResource;
-import org.springframework.data.redis.connection.RedisConnection;
-import org.springframework.data.redis.connection.ReturnType;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.RedisSystemException;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * {@link LeaseStore} on one Redis deployment (standalone, Sentinel or Cluster) through spring-data-redis. Every
- * operation is one Lua script, run with EVALSHA and the NOSCRIPT fallback of {@link StringRedisTemplate}.
+ * operation is one Lua script, run with EVALSHA and the NOSCRIPT fallback of {@link StringRedisTemplate}; renewals
+ * are batched on Lettuce's asynchronous API.
  */
 final class RedisLeaseStore implements LeaseStore {
 
@@ -26,13 +38,20 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private static final RedisScript<Long> RAISE_FENCING = script("raise-fencing.lua", Long.class);
 
+	private static final RedisScript<List<Object>> INSPECT = script("inspect.lua", List.class);
+
+	private static final byte[] RENEW_SCRIPT = RENEW.getScriptAsString().getBytes(UTF_8);
+
 	private final StringRedisTemplate redis;
 
 	private final long fencingRetentionMillis;
 
-	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis) {
+	private final Duration commandTimeout;
+
+	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, Duration commandTimeout) {
 		this.redis = redis;
 		this.fencingRetentionMillis = fencingRetentionMillis;
+		this.commandTimeout = commandTimeout;
 	}
 
 	@Override
@@ -55,26 +74,60 @@ final class RedisLeaseStore implements LeaseStore {
 		return this.redis.execute(RELEASE, List.of(keys.lease()), owner, keys.channel()) == 1L;
 	}
 
+	/**
+	 * Sends every claim at once on the connection's native asynchronous API (Lettuce pipelines them, and on Cluster
+	 * routes each to its node), then collects the replies one by one, so that an unreachable node fails only its own
+	 * claims. The script text is sent rather than its digest (a NOSCRIPT reply could not be retried in the batch);
+	 * Redis caches the compiled script either way.
+	 */
 	@Override
-	public List<Boolean> renew(List<Claim> claims) {
-		if (claims.size() == 1) {
-			Claim claim = claims.get(0);
-			return List.of(this.redis.execute(RENEW, List.of(claim.keys().lease()), claim.owner(),
-					Long.toString(claim.ttlMillis())) == 1L);
-		}
-		// One round trip for the whole batch. Pipelined replies cannot fall back from NOSCRIPT, so send the script
-		// text: Redis caches the compiled script by its digest either way.
-		byte[] script = RENEW.getScriptAsString().getBytes(UTF_8);
-		List<Object> replies = this.redis.executePipelined((RedisCallback<Object>) connection -> {
-			claims.forEach(claim -> evalRenew(connection, script, claim));
-			return null;
+	public List<Renewal> renew(List<Claim> claims) {
+		return this.redis.execute((RedisCallback<List<Renewal>>) connection -> {
+			@SuppressWarnings("unchecked")
+			RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			List<RedisFuture<Long>> replies = new ArrayList<>(claims.size());
+			for (Claim claim : claims) {
+				replies.add(commands.eval(RENEW_SCRIPT, ScriptOutputType.INTEGER,
+						new byte[][] { bytes(claim.keys().lease()) }, bytes(claim.owner()),
+						bytes(Long.toString(claim.ttlMillis()))));
+			}
+			long deadline = System.nanoTime() + this.commandTimeout.toNanos();
+			return replies.stream().map((reply) -> outcome(reply, deadline)).toList();
 		});
-		return replies.stream().map(reply -> Long.valueOf(1L).equals(reply)).toList();
 	}
 
-	private static void evalRenew(RedisConnection connection, byte[] script, Claim claim) {
-		connection.scriptingCommands().eval(script, ReturnType.INTEGER, 1, bytes(claim.keys().lease()),
-				bytes(claim.owner()), bytes(Long.toString(claim.ttlMillis())));
+	private Renewal outcome(RedisFuture<Long> reply, long deadline) {
+		try {
+			return (reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) == 1L)
+					? Renewal.EXTENDED : Renewal.REFUSED;
+		}
+		catch (ExecutionException ex) {
+			return Renewal.failed(translate(ex.getCause()));
+		}
+		catch (TimeoutException ex) {
+			reply.cancel(false);
+			return Renewal.failed(new QueryTimeoutException("Redis did not answer within " + this.commandTimeout, ex));
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return Renewal.failed(new QueryTimeoutException("Interrupted while renewing", ex));
+		}
+	}
+
+	private DataAccessException translate(Throwable ex) {
+		DataAccessException translated = (ex instanceof RuntimeException runtime
+				&& this.redis.getConnectionFactory() instanceof LettuceConnectionFactory factory)
+						? factory.translateExceptionIfPossible(runtime) : null;
+		return (translated != null) ? translated : new RedisSystemException("Redis renewal failed: " + ex, ex);
+	}
+
+	@Override
+	public Inspection inspect(LockKeys keys) {
+		List<Object> reply = this.redis.execute(INSPECT, List.of(keys.lease(), keys.fencing()));
+		String owner = (String) reply.get(0);
+		return (owner != null) ? new Inspection(owner, (Long) reply.get(1), (Long) reply.get(2))
+				: new Inspection(null, 0, 0);
 	}
 
 	private static byte[] bytes(String value) {

@@ -1,12 +1,15 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -19,6 +22,7 @@ import org.springframework.util.Assert;
 import org.springframework.util.backoff.BackOffExecution;
 
 import dev.lockmanager.lock.Lease;
+import dev.lockmanager.lock.LeaseLostException;
 import dev.lockmanager.lock.LockBackendUnavailableException;
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.LockNotAcquiredException;
@@ -58,6 +62,10 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	private final Set<RedisLease> held = ConcurrentHashMap.newKeySet();
 
+	private final LeaseEvents events;
+
+	private final ClientLeases clientLeases;
+
 	private volatile boolean running;
 
 	RedisLockManager(RedisConnectionFactory connectionFactory, ManagerSettings settings) {
@@ -71,13 +79,17 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
 		this.cleanup = new OrphanCleanup(this.store);
 		this.waiterPermits = new Semaphore(settings.maxWaiters());
+		this.events = new LeaseEvents(settings.listeners(), settings.observations());
+		this.clientLeases = new ClientLeases(this);
 	}
 
 	private static RedisLeaseStore node(RedisConnectionFactory connectionFactory, ManagerSettings settings) {
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
 		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
 		redis.setExposeConnection(true);
-		return new RedisLeaseStore(redis, settings.fencingRetention().toMillis());
+		Duration commandTimeout = ((LettuceConnectionFactory) connectionFactory).getClientConfiguration()
+			.getCommandTimeout();
+		return new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout);
 	}
 
 	/**
@@ -95,9 +107,36 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	@Override
 	public Lease acquire(LockRequest request) {
 		validate(request);
+		long start = System.nanoTime();
+		Observation observation = this.events.startAcquire(request);
+		try (Observation.Scope scope = observation.openScope()) {
+			RedisLease lease = obtain(request, true);
+			this.events.acquired(observation, lease, start);
+			return lease;
+		}
+		catch (LockNotAcquiredException ex) {
+			this.events.notAcquired(observation, request, start, ex);
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			observation.error(ex).stop();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Acquires a lease for a remote client: it is neither renewed nor released by this manager, nor reported to the
+	 * listeners.
+	 */
+	RedisLease acquireForClient(LockRequest request) {
+		validate(request);
+		return obtain(request, false);
+	}
+
+	private RedisLease obtain(LockRequest request, boolean local) {
 		LockKeys keys = keys(request);
 		long deadline = System.nanoTime() + request.waitTime().toNanos();
-		Outcome first = attempt(request, keys);
+		Outcome first = attempt(request, keys, local);
 		if (first.lease != null) {
 			return first.lease;
 		}
@@ -109,17 +148,18 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 					+ request.key() + "': " + this.settings.maxWaiters() + " callers are already waiting (max-waiters)");
 		}
 		try (ReleaseNotifications.Waiter waiter = this.notifications.register(keys.channel())) {
-			return await(request, keys, deadline, waiter);
+			return await(request, keys, deadline, waiter, local);
 		}
 		finally {
 			this.waiterPermits.release();
 		}
 	}
 
-	private Lease await(LockRequest request, LockKeys keys, long deadline, ReleaseNotifications.Waiter waiter) {
+	private RedisLease await(LockRequest request, LockKeys keys, long deadline, ReleaseNotifications.Waiter waiter,
+			boolean local) {
 		BackOffExecution backOff = this.settings.backOff().start();
 		while (true) {
-			Outcome outcome = attempt(request, keys);
+			Outcome outcome = attempt(request, keys, local);
 			if (outcome.lease != null) {
 				return outcome.lease;
 			}
@@ -146,18 +186,35 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	@Override
 	public Optional<Lease> tryAcquire(LockRequest request) {
 		validate(request);
-		Outcome outcome = attempt(request, keys(request));
-		if (outcome.failure != null) {
-			throw unavailable(request, outcome.failure);
+		long start = System.nanoTime();
+		Observation observation = this.events.startAcquire(request);
+		Outcome outcome;
+		try (Observation.Scope scope = observation.openScope()) {
+			outcome = attempt(request, keys(request), true);
 		}
-		return Optional.ofNullable(outcome.lease);
+		catch (RuntimeException ex) {
+			observation.error(ex).stop();
+			throw ex;
+		}
+		if (outcome.lease != null) {
+			this.events.acquired(observation, outcome.lease, start);
+			return Optional.of(outcome.lease);
+		}
+		LockNotAcquiredException reason = (outcome.failure != null) ? unavailable(request, outcome.failure)
+				: new LockNotAcquiredException(request.name(), request.key(),
+						"The lock on key '" + request.key() + "' (name '" + request.name() + "') is held by another owner");
+		this.events.notAcquired(observation, request, start, reason);
+		if (outcome.failure != null) {
+			throw (LockBackendUnavailableException) reason;
+		}
+		return Optional.empty();
 	}
 
 	/**
 	 * One acquisition attempt under a fresh owner token. A failed attempt may still have been applied by Redis (a
 	 * timeout is an unknown outcome), so its token is released in the background.
 	 */
-	private Outcome attempt(LockRequest request, LockKeys keys) {
+	private Outcome attempt(LockRequest request, LockKeys keys, boolean local) {
 		String owner = OwnerTokens.next();
 		long sentAt = System.nanoTime();
 		LeaseStore.Attempt attempt;
@@ -171,10 +228,12 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		if (!attempt.acquired()) {
 			return new Outcome(null, attempt.holderRemainingMillis(), null);
 		}
-		boolean renewing = request.renew() && this.settings.renewalEnabled();
+		boolean renewing = local && request.renew() && this.settings.renewalEnabled();
 		RedisLease lease = new RedisLease(this, request.name(), request.key(), keys, owner, attempt.fencingToken(),
 				request.ttl(), sentAt, renewing);
-		this.held.add(lease);
+		if (local) {
+			this.held.add(lease);
+		}
 		if (renewing) {
 			this.renewer.register(lease);
 		}
@@ -202,7 +261,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private LockKeys keys(LockRequest request) {
-		return LockKeys.of(this.settings.keyPrefix(), request.name(), request.key());
+		return keys(request.name(), request.key());
 	}
 
 	private void validate(LockRequest request) {
@@ -230,6 +289,56 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	LeaseStore store() {
 		return this.store;
+	}
+
+	LeaseEvents events() {
+		return this.events;
+	}
+
+	LockKeys keys(String name, String key) {
+		return LockKeys.of(this.settings.keyPrefix(), name, key);
+	}
+
+	/**
+	 * The leases this manager holds for this process, oldest first; leases taken for remote clients are not
+	 * included.
+	 * @return a snapshot of the held leases
+	 */
+	public List<Lease> heldLeases() {
+		return this.held.stream()
+			.filter(RedisLease::isActive)
+			.sorted(Comparator.comparing(RedisLease::acquiredAt))
+			.map(Lease.class::cast)
+			.toList();
+	}
+
+	/**
+	 * Releases the leases this manager holds on a key, on behalf of an operator: each is deleted in Redis and
+	 * reported lost to its holder (whose {@link Lease#release()} then throws {@link LeaseLostException}). Leases held
+	 * by other processes are not touched.
+	 * @param name the lock's namespace
+	 * @param key the locked key
+	 * @param reason why, recorded in the holder's {@link LeaseLostException} and in the log
+	 * @return how many leases were released (0 when this manager holds none on the key)
+	 * @throws LockBackendUnavailableException when Redis could not be reached; the leases are then lost locally and
+	 * expire in Redis within their ttl, as they are no longer renewed
+	 */
+	public int forceRelease(String name, String key, String reason) {
+		Assert.hasText(reason, "reason must not be empty");
+		int released = 0;
+		for (RedisLease lease : this.held) {
+			if (lease.name().equals(name) && lease.key().equals(key) && lease.revoke(reason)) {
+				released++;
+			}
+		}
+		return released;
+	}
+
+	/**
+	 * @return operations on leases held by remote clients through their token (the HTTP lock API)
+	 */
+	public ClientLeases clientLeases() {
+		return this.clientLeases;
 	}
 
 	/** Called once by a lease when it is released: stops its renewal. */

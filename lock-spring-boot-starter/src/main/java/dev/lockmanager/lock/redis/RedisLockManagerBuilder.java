@@ -1,7 +1,10 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+
+import io.micrometer.observation.ObservationRegistry;
 
 import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
@@ -9,6 +12,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
 import org.springframework.util.Assert;
 import org.springframework.util.backoff.ExponentialBackOff;
 
+import dev.lockmanager.lock.LeaseListener;
 import dev.lockmanager.lock.LockNotAcquiredException;
 
 /**
@@ -45,6 +49,10 @@ public final class RedisLockManagerBuilder {
 	private Duration quorumNodeTimeout = Duration.ofMillis(100);
 
 	private boolean ownsQuorumNodes;
+
+	private final List<LeaseListener> listeners = new ArrayList<>();
+
+	private ObservationRegistry observations = ObservationRegistry.NOOP;
 
 	RedisLockManagerBuilder(RedisConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
@@ -198,6 +206,27 @@ public final class RedisLockManagerBuilder {
 	}
 
 	/**
+	 * @param listener told about the leases the manager takes for this process; listeners are called in the order
+	 * they were added
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder listener(LeaseListener listener) {
+		Assert.notNull(listener, "listener must not be null");
+		this.listeners.add(listener);
+		return this;
+	}
+
+	/**
+	 * @param observations where acquisitions are observed as {@code lock.acquire} (default: not observed)
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder observationRegistry(ObservationRegistry observations) {
+		Assert.notNull(observations, "observations must not be null");
+		this.observations = observations;
+		return this;
+	}
+
+	/**
 	 * @return a new manager; close it to stop its renewal thread and release its leases
 	 */
 	public RedisLockManager build() {
@@ -206,7 +235,8 @@ public final class RedisLockManagerBuilder {
 		backOff.setJitter(this.jitter.toMillis());
 		return new RedisLockManager(this.connectionFactory, new ManagerSettings(this.keyPrefix, backOff,
 				this.renewalEnabled, this.renewalRatio, this.maxTtl, this.maxWaitTime, this.maxWaiters,
-				this.fencingRetention, this.quorumNodes, this.quorumNodeTimeout, this.ownsQuorumNodes));
+				this.fencingRetention, this.quorumNodes, this.quorumNodeTimeout, this.ownsQuorumNodes, this.listeners,
+				this.observations));
 	}
 
 	private static void requirePositive(Duration value, String name) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -343,6 +344,11 @@ class DistributedLockAnnotationAutoConfigurationTests {
 		@Override
 		public long fencingToken() {
 			return this.fencingToken;
+		}
+
+		@Override
+		public Instant acquiredAt() {
+			return Instant.EPOCH;
 		}
 
 		@Override
