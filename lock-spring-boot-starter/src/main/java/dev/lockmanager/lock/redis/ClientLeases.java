@@ -2,7 +2,6 @@ package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.util.Assert;
@@ -51,7 +50,7 @@ public final class ClientLeases {
 		this.manager.validateTtl(ttl);
 		LeaseStore.Renewal renewal;
 		try {
-			renewal = this.manager.store().renew(List.of(new LeaseStore.Claim(keys, token, ttl.toMillis()))).get(0);
+			renewal = this.manager.store().renew(new LeaseStore.Claim(keys, token, ttl.toMillis()));
 		}
 		catch (DataAccessException ex) {
 			renewal = LeaseStore.Renewal.failed(ex);

@@ -3,7 +3,9 @@ package dev.lockmanager.lock.redis;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -17,8 +19,9 @@ import org.springframework.scheduling.concurrent.CustomizableThreadFactory;
 /**
  * Renews held leases in the background at a fraction of their ttl. One daemon thread, owned by this renewer and
  * stopped by {@link #close()}, serves all leases: each run renews every lease that is due, or nearly due, in one
- * batch, then sleeps until the next lease is due. A lease whose Redis node cannot be reached is retried on its own
- * schedule until its validity runs out, without holding back the others. A lease is renewed only while it is registered, so renewal stops
+ * batch, then sleeps until the next lease is due. The thread does not wait for Redis: each outcome is handled on it
+ * when it arrives, so a lease whose node is slow or unreachable is retried on its own schedule until its validity runs
+ * out, without holding back the others. A lease is renewed only while it is registered, so renewal stops
  * when it is released; a renewal that races a release is refused by Redis and ignored here.
  */
 final class LeaseRenewer implements AutoCloseable {
@@ -35,6 +38,9 @@ final class LeaseRenewer implements AutoCloseable {
 	private final ScheduledThreadPoolExecutor scheduler;
 
 	private final Set<RedisLease> leases = ConcurrentHashMap.newKeySet();
+
+	/** Leases whose renewal was sent and not answered yet: not sent again until it is. */
+	private final Set<RedisLease> inFlight = ConcurrentHashMap.newKeySet();
 
 	/** Leases whose last renewal failed to reach Redis, with the time of the next attempt. */
 	private final ConcurrentHashMap<RedisLease, Long> retries = new ConcurrentHashMap<>();
@@ -62,6 +68,7 @@ final class LeaseRenewer implements AutoCloseable {
 	void unregister(RedisLease lease) {
 		this.leases.remove(lease);
 		this.retries.remove(lease);
+		this.inFlight.remove(lease);
 	}
 
 	private long dueNanos(RedisLease lease) {
@@ -84,7 +91,11 @@ final class LeaseRenewer implements AutoCloseable {
 			finally {
 				this.scheduling.unlock();
 			}
-			this.leases.stream().mapToLong(this::dueNanos).min().ifPresent(this::scheduleBy);
+			this.leases.stream()
+				.filter((lease) -> !this.inFlight.contains(lease))
+				.mapToLong(this::dueNanos)
+				.min()
+				.ifPresent(this::scheduleBy);
 		}
 	}
 
@@ -94,40 +105,58 @@ final class LeaseRenewer implements AutoCloseable {
 		for (RedisLease lease : this.leases) {
 			// Take leases that are nearly due too, so leases taken close together share one round trip.
 			long slack = (long) (lease.ttlNanos() * this.ratio / 4);
-			if (dueNanos(lease) - slack <= now) {
+			if (!this.inFlight.contains(lease) && dueNanos(lease) - slack <= now) {
 				due.add(lease);
 			}
 		}
 		if (due.isEmpty()) {
 			return;
 		}
+		this.inFlight.addAll(due);
 		long sentAt = System.nanoTime();
-		List<LeaseStore.Renewal> renewals;
+		List<CompletableFuture<LeaseStore.Renewal>> renewals;
 		try {
 			renewals = this.store.renew(due.stream().map(RedisLease::claim).toList());
 		}
 		catch (RuntimeException ex) {
+			this.inFlight.removeAll(due);
 			due.forEach((lease) -> renewalFailed(lease, ex));
 			return;
 		}
 		for (int i = 0; i < due.size(); i++) {
 			RedisLease lease = due.get(i);
-			LeaseStore.Renewal renewal = renewals.get(i);
-			if (!this.leases.contains(lease)) {
-				continue;
-			}
-			if (renewal.failure() != null) {
-				renewalFailed(lease, renewal.failure());
-				continue;
-			}
+			renewals.get(i).thenAccept((renewal) -> onRenewalThread(() -> completed(lease, renewal, sentAt)));
+		}
+	}
+
+	/** Runs the outcome of a renewal on the renewal thread, which owns the leases' renewal state. */
+	private void onRenewalThread(Runnable task) {
+		try {
+			this.scheduler.execute(task);
+		}
+		catch (RejectedExecutionException ex) {
+			// closed: the leases are no longer renewed
+		}
+	}
+
+	private void completed(RedisLease lease, LeaseStore.Renewal renewal, long sentAt) {
+		this.inFlight.remove(lease);
+		if (!this.leases.contains(lease)) {
+			return;
+		}
+		if (renewal.failure() != null) {
+			renewalFailed(lease, renewal.failure());
+		}
+		else if (renewal.extended()) {
 			this.retries.remove(lease);
-			if (renewal.extended()) {
-				lease.renewed(sentAt);
-			}
-			else {
-				this.leases.remove(lease);
-				lease.renewalRefused();
-			}
+			lease.renewed(sentAt);
+		}
+		else {
+			unregister(lease);
+			lease.renewalRefused();
+		}
+		if (this.leases.contains(lease)) {
+			scheduleBy(dueNanos(lease));
 		}
 	}
 

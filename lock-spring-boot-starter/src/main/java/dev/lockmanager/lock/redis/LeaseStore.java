@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.redis;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 
 import org.springframework.dao.DataAccessException;
 
@@ -24,10 +25,19 @@ interface LeaseStore {
 
 	/**
 	 * Extends each lease that its owner still holds, in as few round trips as the connection allows. Claims are
-	 * independent: a claim whose node cannot be reached fails alone.
-	 * @return for each claim, in order, the outcome
+	 * independent: each outcome completes on its own, so a claim whose node is slow or unreachable delays and fails
+	 * only itself.
+	 * @return for each claim, in order, its outcome; each completes normally (a failure is a
+	 * {@linkplain Renewal#failed failed} renewal), within the command timeout
 	 */
-	List<Renewal> renew(List<Claim> claims);
+	List<CompletableFuture<Renewal>> renew(List<Claim> claims);
+
+	/**
+	 * Extends one lease, waiting for the outcome.
+	 */
+	default Renewal renew(Claim claim) {
+		return renew(List.of(claim)).get(0).join();
+	}
 
 	/**
 	 * Reads the state of a lease without changing it.

@@ -111,22 +111,30 @@ final class QuorumLeaseStore implements LeaseStore, AutoCloseable {
 		return decide(replies, "release");
 	}
 
+	/**
+	 * Waits for the nodes (at most the node timeout, much shorter than any ttl) and decides each claim by majority.
+	 */
 	@Override
-	public List<Renewal> renew(List<Claim> claims) {
-		List<Reply<List<Renewal>>> replies = onAll((node) -> node.renew(claims));
-		List<Renewal> renewals = new ArrayList<>(claims.size());
+	public List<CompletableFuture<Renewal>> renew(List<Claim> claims) {
+		List<Reply<List<Renewal>>> replies = onAll((node) -> node.renew(claims)
+			.stream()
+			.map(CompletableFuture::join)
+			.toList());
+		List<CompletableFuture<Renewal>> renewals = new ArrayList<>(claims.size());
 		for (int i = 0; i < claims.size(); i++) {
 			int claim = i;
 			List<Reply<Boolean>> perClaim = replies.stream().map((reply) -> {
 				Renewal renewal = (reply.value() != null) ? reply.value().get(claim) : null;
 				return new Reply<>((renewal != null && renewal.failure() == null) ? renewal.extended() : null);
 			}).toList();
+			Renewal decided;
 			try {
-				renewals.add(decide(perClaim, "renew") ? Renewal.EXTENDED : Renewal.REFUSED);
+				decided = decide(perClaim, "renew") ? Renewal.EXTENDED : Renewal.REFUSED;
 			}
 			catch (DataAccessResourceFailureException ex) {
-				renewals.add(Renewal.failed(ex));
+				decided = Renewal.failed(ex);
 			}
+			renewals.add(CompletableFuture.completedFuture(decided));
 		}
 		return renewals;
 	}

@@ -2,7 +2,6 @@ package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.apache.commons.logging.Log;
@@ -114,7 +113,7 @@ final class RedisLease implements Lease {
 		long sentAt = System.nanoTime();
 		LeaseStore.Renewal renewal;
 		try {
-			renewal = this.manager.store().renew(List.of(claim(ttl.toMillis()))).get(0);
+			renewal = this.manager.store().renew(claim(ttl.toMillis()));
 		}
 		catch (DataAccessException ex) {
 			renewal = LeaseStore.Renewal.failed(ex);

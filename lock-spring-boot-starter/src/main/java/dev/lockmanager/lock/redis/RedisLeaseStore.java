@@ -6,7 +6,8 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -48,10 +49,14 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private final Duration commandTimeout;
 
+	private final boolean sharedNativeConnection;
+
 	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, Duration commandTimeout) {
 		this.redis = redis;
 		this.fencingRetentionMillis = fencingRetentionMillis;
 		this.commandTimeout = commandTimeout;
+		this.sharedNativeConnection = redis.getConnectionFactory() instanceof LettuceConnectionFactory factory
+				&& factory.getShareNativeConnection();
 	}
 
 	@Override
@@ -76,43 +81,42 @@ final class RedisLeaseStore implements LeaseStore {
 
 	/**
 	 * Sends every claim at once on the connection's native asynchronous API (Lettuce pipelines them, and on Cluster
-	 * routes each to its node), then collects the replies one by one, so that an unreachable node fails only its own
-	 * claims. The script text is sent rather than its digest (a NOSCRIPT reply could not be retried in the batch);
-	 * Redis caches the compiled script either way.
+	 * routes each to its node) and returns without waiting, so that a slow or unreachable node delays and fails only
+	 * its own claims. With a dedicated rather than shared native connection (which closes when the callback ends) the
+	 * replies are awaited before returning. The script text is sent rather than its digest (a NOSCRIPT reply could not
+	 * be retried here); Redis caches the compiled script either way.
 	 */
 	@Override
-	public List<Renewal> renew(List<Claim> claims) {
-		return this.redis.execute((RedisCallback<List<Renewal>>) connection -> {
+	public List<CompletableFuture<Renewal>> renew(List<Claim> claims) {
+		return this.redis.execute((RedisCallback<List<CompletableFuture<Renewal>>>) connection -> {
 			@SuppressWarnings("unchecked")
 			RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
 				.getNativeConnection();
-			List<RedisFuture<Long>> replies = new ArrayList<>(claims.size());
+			List<CompletableFuture<Renewal>> renewals = new ArrayList<>(claims.size());
 			for (Claim claim : claims) {
-				replies.add(commands.eval(RENEW_SCRIPT, ScriptOutputType.INTEGER,
+				RedisFuture<Long> reply = commands.eval(RENEW_SCRIPT, ScriptOutputType.INTEGER,
 						new byte[][] { bytes(claim.keys().lease()) }, bytes(claim.owner()),
-						bytes(Long.toString(claim.ttlMillis()))));
+						bytes(Long.toString(claim.ttlMillis())));
+				renewals.add(reply.toCompletableFuture()
+					.orTimeout(this.commandTimeout.toNanos(), TimeUnit.NANOSECONDS)
+					.handle(this::outcome));
 			}
-			long deadline = System.nanoTime() + this.commandTimeout.toNanos();
-			return replies.stream().map((reply) -> outcome(reply, deadline)).toList();
+			if (!this.sharedNativeConnection) {
+				CompletableFuture.allOf(renewals.toArray(CompletableFuture[]::new)).join();
+			}
+			return renewals;
 		});
 	}
 
-	private Renewal outcome(RedisFuture<Long> reply, long deadline) {
-		try {
-			return (reply.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS) == 1L)
-					? Renewal.EXTENDED : Renewal.REFUSED;
+	private Renewal outcome(Long reply, Throwable failure) {
+		if (failure == null) {
+			return (reply == 1L) ? Renewal.EXTENDED : Renewal.REFUSED;
 		}
-		catch (ExecutionException ex) {
-			return Renewal.failed(translate(ex.getCause()));
+		Throwable cause = (failure instanceof CompletionException) ? failure.getCause() : failure;
+		if (cause instanceof TimeoutException) {
+			return Renewal.failed(new QueryTimeoutException("Redis did not answer within " + this.commandTimeout, cause));
 		}
-		catch (TimeoutException ex) {
-			reply.cancel(false);
-			return Renewal.failed(new QueryTimeoutException("Redis did not answer within " + this.commandTimeout, ex));
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return Renewal.failed(new QueryTimeoutException("Interrupted while renewing", ex));
-		}
+		return Renewal.failed(translate(cause));
 	}
 
 	private DataAccessException translate(Throwable ex) {
