@@ -76,6 +76,14 @@ public @interface DistributedLock {
 	OnFailure onFailure() default OnFailure.THROW;
 
 	/**
+	 * How many replicas must acknowledge the lease before the method runs (Redis {@code WAIT}); -1 (the default):
+	 * {@code distributed-lock.replica-acknowledgement.replicas}. Narrows, does not close, the window in which a
+	 * failover loses a fresh lease.
+	 * @return the number of replicas, 0 for none, or -1 for the configured number
+	 */
+	int replicas() default LockRequest.REPLICAS_AS_CONFIGURED;
+
+	/**
 	 * The key used when {@link #key()} is empty.
 	 */
 	String NO_KEY = "*";

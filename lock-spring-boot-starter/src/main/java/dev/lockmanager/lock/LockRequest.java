@@ -15,11 +15,16 @@ import java.time.Duration;
  * @param ttl how long the lease is valid without renewal
  * @param waitTime how long to wait for the current holder; {@link Duration#ZERO} tries once
  * @param renew whether the lease is renewed in the background until released
+ * @param replicas how many replicas must acknowledge the lease before it is granted (Redis {@code WAIT}), or
+ * {@link #REPLICAS_AS_CONFIGURED}
  */
-public record LockRequest(String name, String key, Duration ttl, Duration waitTime, boolean renew) {
+public record LockRequest(String name, String key, Duration ttl, Duration waitTime, boolean renew, int replicas) {
 
 	/** The name used by the methods of {@link LockManager} that take only a key. */
 	public static final String DEFAULT_NAME = "default";
+
+	/** {@link #replicas()} value that applies {@code distributed-lock.replica-acknowledgement.replicas}. */
+	public static final int REPLICAS_AS_CONFIGURED = -1;
 
 	public LockRequest {
 		requireText(name, "name");
@@ -30,6 +35,22 @@ public record LockRequest(String name, String key, Duration ttl, Duration waitTi
 		if (waitTime == null) {
 			throw new IllegalArgumentException("waitTime must not be null");
 		}
+		if (replicas < REPLICAS_AS_CONFIGURED) {
+			throw new IllegalArgumentException("replicas must be at least 0 (or REPLICAS_AS_CONFIGURED) but was "
+					+ replicas);
+		}
+	}
+
+	/**
+	 * A request whose replica acknowledgement is as configured.
+	 * @param name the lock's namespace
+	 * @param key the locked value within the namespace
+	 * @param ttl how long the lease is valid without renewal
+	 * @param waitTime how long to wait for the current holder
+	 * @param renew whether the lease is renewed in the background until released
+	 */
+	public LockRequest(String name, String key, Duration ttl, Duration waitTime, boolean renew) {
+		this(name, key, ttl, waitTime, renew, REPLICAS_AS_CONFIGURED);
 	}
 
 	/**
@@ -58,7 +79,7 @@ public record LockRequest(String name, String key, Duration ttl, Duration waitTi
 	 * @return a copy of this request with the given wait time
 	 */
 	public LockRequest withWaitTime(Duration waitTime) {
-		return new LockRequest(this.name, this.key, this.ttl, waitTime, this.renew);
+		return new LockRequest(this.name, this.key, this.ttl, waitTime, this.renew, this.replicas);
 	}
 
 	/**
@@ -66,7 +87,19 @@ public record LockRequest(String name, String key, Duration ttl, Duration waitTi
 	 * @return a copy of this request with renewal on or off
 	 */
 	public LockRequest withRenewal(boolean renew) {
-		return new LockRequest(this.name, this.key, this.ttl, this.waitTime, renew);
+		return new LockRequest(this.name, this.key, this.ttl, this.waitTime, renew, this.replicas);
+	}
+
+	/**
+	 * Asks Redis to confirm that {@code replicas} replicas received the lease before it is granted (Redis
+	 * {@code WAIT}, within {@code distributed-lock.replica-acknowledgement.timeout}); otherwise the lease is given
+	 * back and the attempt fails as if Redis were unreachable. This narrows the window in which a failover loses a
+	 * fresh lease; it does not close it (see the README).
+	 * @param replicas how many replicas must acknowledge, 0 for none, or {@link #REPLICAS_AS_CONFIGURED}
+	 * @return a copy of this request with the given replica acknowledgement
+	 */
+	public LockRequest withReplicas(int replicas) {
+		return new LockRequest(this.name, this.key, this.ttl, this.waitTime, this.renew, replicas);
 	}
 
 	private static void requireText(String value, String argument) {

@@ -20,14 +20,15 @@ import dev.lockmanager.lock.OnFailure;
  * @param ttl the lease ttl
  * @param waitTime how long to wait
  * @param renew whether to renew while the method runs
+ * @param replicas how many replicas must acknowledge the lease, or {@link LockRequest#REPLICAS_AS_CONFIGURED}
  * @param onFailure what to do when not acquired
  * @param skipped what the method returns when skipped
  */
 record LockOperation(Method method, String description, String name, String keySource, Expression key, Duration ttl, Duration waitTime,
-		boolean renew, OnFailure onFailure, Supplier<Object> skipped) {
+		boolean renew, int replicas, OnFailure onFailure, Supplier<Object> skipped) {
 
 	LockRequest request(String keyValue) {
-		return new LockRequest(this.name, keyValue, this.ttl, this.waitTime, this.renew);
+		return new LockRequest(this.name, keyValue, this.ttl, this.waitTime, this.renew, this.replicas);
 	}
 
 }

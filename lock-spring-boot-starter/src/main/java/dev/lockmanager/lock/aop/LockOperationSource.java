@@ -18,6 +18,7 @@ import org.springframework.util.ReflectionUtils;
 import org.springframework.util.StringValueResolver;
 
 import dev.lockmanager.lock.DistributedLock;
+import dev.lockmanager.lock.LockRequest;
 import dev.lockmanager.lock.OnFailure;
 
 /**
@@ -123,13 +124,17 @@ final class LockOperationSource {
 			throw new IllegalStateException(where + ": waitTime \"" + annotation.waitTime() + "\" (" + waitTime
 					+ ") must be between 0 and distributed-lock.max-wait-time (" + this.defaults.maxWaitTime() + ")");
 		}
+		if (annotation.replicas() < LockRequest.REPLICAS_AS_CONFIGURED) {
+			throw new IllegalStateException(where + ": replicas " + annotation.replicas()
+					+ " must be at least 0 (or -1 for distributed-lock.replica-acknowledgement.replicas)");
+		}
 		Class<?> returnType = specific.getReturnType();
 		if (annotation.onFailure() == OnFailure.SKIP && SkippedResults.unskippable(returnType) != null) {
 			throw new IllegalStateException(where + ": " + SkippedResults.unskippable(returnType));
 		}
 		return new LockOperation(specific, description, name, keySource,
 				keySource.isEmpty() ? null : this.expressions.parse(keySource, specific, targetClass, where), ttl,
-				waitTime, annotation.renew(), annotation.onFailure(), SkippedResults.of(returnType));
+				waitTime, annotation.renew(), annotation.replicas(), annotation.onFailure(), SkippedResults.of(returnType));
 	}
 
 	private static void checkInterceptable(Method method, String where) {

@@ -50,6 +50,8 @@ public final class DistributedLockAutoConfiguration {
 			.maxWaitTime(properties.maxWaitTime())
 			.maxWaiters(properties.maxWaiters())
 			.fencingRetention(properties.fencingRetention())
+			.replicaAcknowledgement(properties.replicaAcknowledgement().replicas(),
+					properties.replicaAcknowledgement().timeout())
 			.build();
 	}
 

@@ -21,6 +21,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param backoff Pause between acquisition attempts when no release notification arrives.
  * @param renewal Background renewal of held leases.
  * @param quorum Quorum (Redlock) mode over independent Redis masters, instead of spring.data.redis.
+ * @param replicaAcknowledgement Replica acknowledgement (Redis WAIT) of new leases; off by default.
  * @param order Order of the @DistributedLock advice among other advice on the same bean; lower runs outside. The
  * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
  */
@@ -30,7 +31,7 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
 		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
-		@DefaultValue(DEFAULT_ORDER) int order) {
+		@DefaultValue ReplicaAcknowledgement replicaAcknowledgement, @DefaultValue(DEFAULT_ORDER) int order) {
 
 	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
 	static final String DEFAULT_ORDER = "2147482647";
@@ -111,6 +112,25 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 				throw invalid("quorum.nodes", nodes, "must list at least 3 independent Redis masters (or none)");
 			}
 			requireAtLeastOneMilli("quorum.node-timeout", nodeTimeout);
+		}
+
+	}
+
+	/**
+	 * Replica acknowledgement of new leases (Redis WAIT): narrows, does not close, the window in which a failover
+	 * loses a fresh lease.
+	 *
+	 * @param replicas How many replicas must acknowledge a new lease before it is granted; 0 turns it off. A lease not
+	 * acknowledged in time is given back and the attempt fails like an unreachable Redis.
+	 * @param timeout How long Redis waits for the replicas' acknowledgement.
+	 */
+	public record ReplicaAcknowledgement(@DefaultValue("0") int replicas, @DefaultValue("100ms") Duration timeout) {
+
+		public ReplicaAcknowledgement {
+			if (replicas < 0) {
+				throw invalid("replica-acknowledgement.replicas", replicas, "must not be negative");
+			}
+			requireAtLeastOneMilli("replica-acknowledgement.timeout", timeout);
 		}
 
 	}

@@ -13,9 +13,11 @@ import org.springframework.dao.DataAccessException;
 interface LeaseStore {
 
 	/**
-	 * Sets the lease if the key is free and issues the next fencing token.
+	 * Sets the lease if the key is free and issues the next fencing token. With {@code replicas > 0} the lease is
+	 * granted only once that many replicas acknowledged it (Redis {@code WAIT}); otherwise it is given back and a
+	 * {@link org.springframework.dao.DataAccessException} thrown.
 	 */
-	Attempt acquire(LockKeys keys, String owner, long ttlMillis);
+	Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas);
 
 	/**
 	 * Deletes the lease if {@code owner} still holds it and wakes the waiters.

@@ -8,16 +8,23 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 
 import org.springframework.core.io.ClassPathResource;
 import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.dao.QueryTimeoutException;
+import org.springframework.data.redis.ClusterStateFailureException;
 import org.springframework.data.redis.RedisSystemException;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.RedisCallback;
@@ -43,6 +50,8 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private static final byte[] RENEW_SCRIPT = RENEW.getScriptAsString().getBytes(UTF_8);
 
+	private static final byte[] ACQUIRE_SCRIPT = ACQUIRE.getScriptAsString().getBytes(UTF_8);
+
 	private final StringRedisTemplate redis;
 
 	private final long fencingRetentionMillis;
@@ -51,19 +60,77 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private final boolean sharedNativeConnection;
 
-	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, Duration commandTimeout) {
+	private final Duration replicaTimeout;
+
+	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, Duration commandTimeout,
+			Duration replicaTimeout) {
 		this.redis = redis;
 		this.fencingRetentionMillis = fencingRetentionMillis;
 		this.commandTimeout = commandTimeout;
+		this.replicaTimeout = replicaTimeout;
 		this.sharedNativeConnection = redis.getConnectionFactory() instanceof LettuceConnectionFactory factory
 				&& factory.getShareNativeConnection();
 	}
 
 	@Override
-	public Attempt acquire(LockKeys keys, String owner, long ttlMillis) {
-		List<Long> reply = this.redis.execute(ACQUIRE, List.of(keys.lease(), keys.fencing()), owner,
-				Long.toString(ttlMillis), Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis)));
+	public Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas) {
+		String fencingTtl = Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis));
+		List<Long> reply = (replicas == 0)
+				? this.redis.execute(ACQUIRE, List.of(keys.lease(), keys.fencing()), owner, Long.toString(ttlMillis),
+						fencingTtl)
+				: acquireAcknowledged(keys, owner, ttlMillis, fencingTtl, replicas);
 		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(reply.get(1));
+	}
+
+	/**
+	 * Runs acquire.lua and {@code WAIT} back to back on the connection of the key's master: WAIT counts the replicas
+	 * that acknowledged every earlier write of that connection, including the lease. A lease not acknowledged in
+	 * time is given back.
+	 */
+	@SuppressWarnings("unchecked")
+	private List<Long> acquireAcknowledged(LockKeys keys, String owner, long ttlMillis, String fencingTtl,
+			int replicas) {
+		return this.redis.execute((RedisCallback<List<Long>>) connection -> {
+			RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			if (commands instanceof RedisAdvancedClusterAsyncCommands<byte[], byte[]> cluster) {
+				// WAIT must run on the master's own connection, not be routed like a keyless command.
+				int slot = SlotHash.getSlot(bytes(keys.lease()));
+				RedisClusterNode master = cluster.getStatefulConnection().getPartitions().getMasterBySlot(slot);
+				if (master == null) {
+					throw new ClusterStateFailureException("No master serves the slot of " + keys.lease());
+				}
+				commands = cluster.getConnection(master.getNodeId());
+			}
+			RedisFuture<List<Object>> acquired = commands.eval(ACQUIRE_SCRIPT, ScriptOutputType.MULTI,
+					new byte[][] { bytes(keys.lease()), bytes(keys.fencing()) }, bytes(owner),
+					bytes(Long.toString(ttlMillis)), bytes(fencingTtl));
+			RedisFuture<Long> acknowledged = commands.waitForReplication(replicas, this.replicaTimeout.toMillis());
+			List<Object> reply = await(acquired, this.commandTimeout);
+			long replicasAcknowledged = await(acknowledged, this.commandTimeout.plus(this.replicaTimeout));
+			if ((Long) reply.get(0) == 1L && replicasAcknowledged < replicas) {
+				release(keys, owner);
+				throw new DataAccessResourceFailureException("only " + replicasAcknowledged + " of " + replicas
+						+ " replicas acknowledged the lease within " + this.replicaTimeout + " (WAIT); it was given back");
+			}
+			return List.of((Long) reply.get(0), (Long) reply.get(1));
+		});
+	}
+
+	private <T> T await(RedisFuture<T> reply, Duration timeout) {
+		try {
+			return reply.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+		}
+		catch (ExecutionException ex) {
+			throw translate(ex.getCause());
+		}
+		catch (TimeoutException ex) {
+			throw new QueryTimeoutException("Redis did not answer within " + timeout, ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new QueryTimeoutException("Interrupted while waiting for Redis", ex);
+		}
 	}
 
 	/**

@@ -89,7 +89,8 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		redis.setExposeConnection(true);
 		Duration commandTimeout = ((LettuceConnectionFactory) connectionFactory).getClientConfiguration()
 			.getCommandTimeout();
-		return new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout);
+		return new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout,
+				settings.replicaTimeout());
 	}
 
 	/**
@@ -219,7 +220,9 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		long sentAt = System.nanoTime();
 		LeaseStore.Attempt attempt;
 		try {
-			attempt = this.store.acquire(keys, owner, request.ttl().toMillis());
+			attempt = this.store.acquire(keys, owner, request.ttl().toMillis(),
+					(request.replicas() != LockRequest.REPLICAS_AS_CONFIGURED) ? request.replicas()
+							: this.settings.replicas());
 		}
 		catch (DataAccessException ex) {
 			this.cleanup.release(keys, owner);

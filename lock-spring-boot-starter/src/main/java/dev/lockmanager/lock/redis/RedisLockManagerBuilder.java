@@ -54,6 +54,10 @@ public final class RedisLockManagerBuilder {
 
 	private ObservationRegistry observations = ObservationRegistry.NOOP;
 
+	private int replicas;
+
+	private Duration replicaTimeout = Duration.ofMillis(100);
+
 	RedisLockManagerBuilder(RedisConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
 	}
@@ -206,6 +210,23 @@ public final class RedisLockManagerBuilder {
 	}
 
 	/**
+	 * Replica acknowledgement (Redis {@code WAIT}): a lease is granted only once {@code replicas} replicas of its
+	 * master acknowledged it within {@code timeout}; otherwise it is given back and the attempt fails like an
+	 * unreachable Redis. Requests may override the number ({@link dev.lockmanager.lock.LockRequest#withReplicas}). It
+	 * narrows the window in which a failover loses a fresh lease; it does not close it. Default: off.
+	 * @param replicas how many replicas must acknowledge a new lease, 0 for none
+	 * @param timeout how long Redis waits for them (default 100ms)
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder replicaAcknowledgement(int replicas, Duration timeout) {
+		Assert.isTrue(replicas >= 0, () -> "replicas must not be negative but was " + replicas);
+		requirePositive(timeout, "timeout");
+		this.replicas = replicas;
+		this.replicaTimeout = timeout;
+		return this;
+	}
+
+	/**
 	 * @param listener told about the leases the manager takes for this process; listeners are called in the order
 	 * they were added
 	 * @return this builder
@@ -236,7 +257,7 @@ public final class RedisLockManagerBuilder {
 		return new RedisLockManager(this.connectionFactory, new ManagerSettings(this.keyPrefix, backOff,
 				this.renewalEnabled, this.renewalRatio, this.maxTtl, this.maxWaitTime, this.maxWaiters,
 				this.fencingRetention, this.quorumNodes, this.quorumNodeTimeout, this.ownsQuorumNodes, this.listeners,
-				this.observations));
+				this.observations, this.replicas, this.replicaTimeout));
 	}
 
 	private static void requirePositive(Duration value, String name) {

@@ -87,6 +87,11 @@ class AnnotationValidationTests {
 		assertFails(BlankKey.class, "work(String)", "key");
 	}
 
+	@Test
+	void negativeReplicas() {
+		assertFails(NegativeReplicas.class, "work(String)", "replicas -2 must be at least 0");
+	}
+
 	/**
 	 * A blank name fails at startup like every other invalid attribute, not at each call.
 	 */
@@ -396,6 +401,14 @@ class AnnotationValidationTests {
 	static class BlankKey {
 
 		@DistributedLock(key = "  ")
+		public void work(String name) {
+		}
+
+	}
+
+	static class NegativeReplicas {
+
+		@DistributedLock(key = "#name", replicas = -2)
 		public void work(String name) {
 		}
 

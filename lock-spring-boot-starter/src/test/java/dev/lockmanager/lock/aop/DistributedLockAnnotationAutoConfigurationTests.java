@@ -187,6 +187,16 @@ class DistributedLockAnnotationAutoConfigurationTests {
 	}
 
 	@Test
+	void replicasOfTheAnnotationReachTheRequest() {
+		this.runner.withBean(RecordingLockManager.class).withBean(Replicated.class).run((context) -> {
+			context.getBean(Replicated.class).work();
+			assertThat(context.getBean(RecordingLockManager.class).requests).singleElement()
+				.extracting(LockRequest::replicas)
+				.isEqualTo(2);
+		});
+	}
+
+	@Test
 	void lockNotAcquiredFromTheLockManagerReachesTheCallerUnchanged() {
 		this.runner.withBean(RecordingLockManager.class)
 			.withUserConfiguration(LockedServiceConfig.class)
@@ -248,6 +258,14 @@ class DistributedLockAnnotationAutoConfigurationTests {
 	static class Defaults {
 
 		@DistributedLock
+		public void work() {
+		}
+
+	}
+
+	static class Replicated {
+
+		@DistributedLock(replicas = 2)
 		public void work() {
 		}
 

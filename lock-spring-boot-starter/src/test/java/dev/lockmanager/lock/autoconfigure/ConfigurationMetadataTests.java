@@ -65,6 +65,8 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.order", Integer.MAX_VALUE - 1000);
 		defaults.put("distributed-lock.quorum.nodes", null);
 		defaults.put("distributed-lock.quorum.node-timeout", "100ms");
+		defaults.put("distributed-lock.replica-acknowledgement.replicas", 0);
+		defaults.put("distributed-lock.replica-acknowledgement.timeout", "100ms");
 		return defaults;
 	}
 

@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.autoconfigure;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 import java.time.Duration;
 
@@ -12,6 +13,7 @@ import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfigurat
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
 import dev.lockmanager.lock.Lease;
+import dev.lockmanager.lock.LockBackendUnavailableException;
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.testing.RedisServerExtension;
 
@@ -37,6 +39,17 @@ class DistributedLockAutoConfigurationRedisTests {
 			lease.release();
 			assertThat(redis.server().execute("EXISTS", "app:{default:order-42}")).isEqualTo(0L);
 		});
+	}
+
+	@Test
+	void replicaAcknowledgementIsAppliedToEveryLease() {
+		this.contextRunner.withPropertyValues("distributed-lock.replica-acknowledgement.replicas=1",
+				"distributed-lock.replica-acknowledgement.timeout=50ms").run((context) -> {
+					// The test server has no replica: no lease can be acknowledged.
+					assertThatExceptionOfType(LockBackendUnavailableException.class)
+						.isThrownBy(() -> context.getBean(LockManager.class).tryAcquire("order-44", Duration.ofSeconds(10)))
+						.withMessageContaining("only 0 of 1 replicas acknowledged the lease within PT0.05S");
+				});
 	}
 
 	@Test

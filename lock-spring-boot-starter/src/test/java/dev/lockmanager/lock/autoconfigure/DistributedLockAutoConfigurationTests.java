@@ -132,7 +132,21 @@ class DistributedLockAutoConfigurationTests {
 			assertThat(properties.backoff().jitter()).isEqualTo(Duration.ofMillis(50));
 			assertThat(properties.renewal().enabled()).isTrue();
 			assertThat(properties.renewal().ratio()).isEqualTo(0.33);
+			assertThat(properties.replicaAcknowledgement().replicas()).isZero();
+			assertThat(properties.replicaAcknowledgement().timeout()).isEqualTo(Duration.ofMillis(100));
 		});
+	}
+
+	@Test
+	void failsOnNegativeReplicaAcknowledgement() {
+		assertStartupFails("distributed-lock.replica-acknowledgement.replicas=-1",
+				"distributed-lock.replica-acknowledgement.replicas must not be negative but was -1");
+	}
+
+	@Test
+	void failsOnZeroReplicaAcknowledgementTimeout() {
+		assertStartupFails("distributed-lock.replica-acknowledgement.timeout=0",
+				"distributed-lock.replica-acknowledgement.timeout must be at least 1ms but was PT0S");
 	}
 
 	@Test
