@@ -39,6 +39,9 @@ final class LeaseEvents {
 	 * Starts the observation of one acquisition; pass it to {@link #acquired} or {@link #notAcquired}.
 	 */
 	Observation startAcquire(LockRequest request) {
+		if (this.observations.isNoop()) {
+			return Observation.NOOP;
+		}
 		return Observation.createNotStarted(ACQUIRE_OBSERVATION, this.observations)
 			.contextualName("lock acquire " + request.name())
 			.lowCardinalityKeyValue("lock.name", request.name())
