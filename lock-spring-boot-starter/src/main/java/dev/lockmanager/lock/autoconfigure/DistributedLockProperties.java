@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param quorum Quorum (Redlock) mode over independent Redis masters, instead of spring.data.redis.
  * @param order Order of the @DistributedLock advice among other advice on the same bean; lower runs outside. The
  * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
+ * @param events Application events about the leases this instance takes.
  */
 @ConfigurationProperties("distributed-lock")
 public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("lock:") String keyPrefix,
@@ -30,7 +31,7 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
 		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
-		@DefaultValue(DEFAULT_ORDER) int order) {
+		@DefaultValue(DEFAULT_ORDER) int order, @DefaultValue Events events) {
 
 	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
 	static final String DEFAULT_ORDER = "2147482647";
@@ -113,6 +114,15 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 			requireAtLeastOneMilli("quorum.node-timeout", nodeTimeout);
 		}
 
+	}
+
+	/**
+	 * Application events about the leases this instance takes.
+	 *
+	 * @param enabled Whether to publish LeaseEvents (acquired, not acquired, released, renewal failed, lost, released
+	 * after loss) to the application context.
+	 */
+	public record Events(@DefaultValue("true") boolean enabled) {
 	}
 
 	private static void requireAtLeastOneMilli(String property, Duration value) {

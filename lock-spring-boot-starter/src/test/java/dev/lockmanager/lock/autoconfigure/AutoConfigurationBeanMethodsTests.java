@@ -20,6 +20,9 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
+import dev.lockmanager.lock.LockManager;
+import dev.lockmanager.lock.actuate.LockEventsAutoConfiguration;
+
 /**
  * Every bean the starter contributes must give way to a bean of the application: each {@code @Bean} method of the
  * auto-configurations listed in {@code AutoConfiguration.imports}, and of the configurations they nest or import,
@@ -27,12 +30,12 @@ import org.springframework.util.ClassUtils;
  */
 class AutoConfigurationBeanMethodsTests {
 
-	private static final String PACKAGE = DistributedLockAutoConfiguration.class.getPackageName();
+	private static final String PACKAGE = LockManager.class.getPackageName();
 
 	@Test
 	void autoConfigurationsAreRegistered() {
 		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
-				DistributedLockAnnotationAutoConfiguration.class);
+				DistributedLockAnnotationAutoConfiguration.class, LockEventsAutoConfiguration.class);
 	}
 
 	@Test

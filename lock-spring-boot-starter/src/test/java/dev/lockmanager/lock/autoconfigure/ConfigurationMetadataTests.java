@@ -38,8 +38,13 @@ class ConfigurationMetadataTests {
 	}
 
 	private static List<Map<String, Object>> properties() throws IOException {
+		return properties("distributed-lock\\..*");
+	}
+
+	private static List<Map<String, Object>> properties(String namePattern) throws IOException {
 		try (InputStream json = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
-			List<Map<String, Object>> properties = JsonPath.parse(json).read("$.properties[?(@.name =~ /distributed-lock\\..*/)]");
+			List<Map<String, Object>> properties = JsonPath.parse(json)
+				.read("$.properties[?(@.name =~ /" + namePattern + "/)]");
 			assertThat(properties).isNotEmpty();
 			return properties;
 		}
@@ -65,6 +70,7 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.order", Integer.MAX_VALUE - 1000);
 		defaults.put("distributed-lock.quorum.nodes", null);
 		defaults.put("distributed-lock.quorum.node-timeout", "100ms");
+		defaults.put("distributed-lock.events.enabled", true);
 		return defaults;
 	}
 
