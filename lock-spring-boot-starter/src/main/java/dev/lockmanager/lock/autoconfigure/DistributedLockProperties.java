@@ -23,6 +23,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param quorum Quorum (Redlock) mode over independent Redis masters, instead of spring.data.redis.
  * @param order Order of the @DistributedLock advice among other advice on the same bean; lower runs outside. The
  * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
+ * @param metrics Micrometer meters of the leases this instance takes.
  * @param events Application events about the leases this instance takes.
  */
 @ConfigurationProperties("distributed-lock")
@@ -31,7 +32,7 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
 		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
-		@DefaultValue(DEFAULT_ORDER) int order, @DefaultValue Events events) {
+		@DefaultValue(DEFAULT_ORDER) int order, @DefaultValue Metrics metrics, @DefaultValue Events events) {
 
 	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
 	static final String DEFAULT_ORDER = "2147482647";
@@ -112,6 +113,22 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 				throw invalid("quorum.nodes", nodes, "must list at least 3 independent Redis masters (or none)");
 			}
 			requireAtLeastOneMilli("quorum.node-timeout", nodeTimeout);
+		}
+
+	}
+
+	/**
+	 * Micrometer meters of the leases this instance takes (when the application has a MeterRegistry).
+	 *
+	 * @param maxNames Largest number of lock names recorded as tag values of lock meters; meters of further names are
+	 * not recorded, and a warning is logged once.
+	 */
+	public record Metrics(@DefaultValue("100") int maxNames) {
+
+		public Metrics {
+			if (maxNames < 1) {
+				throw invalid("metrics.max-names", maxNames, "must be at least 1");
+			}
 		}
 
 	}

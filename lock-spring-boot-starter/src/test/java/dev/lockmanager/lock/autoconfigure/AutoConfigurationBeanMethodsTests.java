@@ -22,6 +22,7 @@ import org.springframework.util.ClassUtils;
 
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.actuate.LockEventsAutoConfiguration;
+import dev.lockmanager.lock.actuate.LockMetricsAutoConfiguration;
 
 /**
  * Every bean the starter contributes must give way to a bean of the application: each {@code @Bean} method of the
@@ -35,7 +36,8 @@ class AutoConfigurationBeanMethodsTests {
 	@Test
 	void autoConfigurationsAreRegistered() {
 		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
-				DistributedLockAnnotationAutoConfiguration.class, LockEventsAutoConfiguration.class);
+				DistributedLockAnnotationAutoConfiguration.class, LockMetricsAutoConfiguration.class,
+				LockEventsAutoConfiguration.class);
 	}
 
 	@Test

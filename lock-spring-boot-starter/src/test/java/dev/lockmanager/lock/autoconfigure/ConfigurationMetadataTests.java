@@ -70,6 +70,7 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.order", Integer.MAX_VALUE - 1000);
 		defaults.put("distributed-lock.quorum.nodes", null);
 		defaults.put("distributed-lock.quorum.node-timeout", "100ms");
+		defaults.put("distributed-lock.metrics.max-names", 100);
 		defaults.put("distributed-lock.events.enabled", true);
 		return defaults;
 	}
