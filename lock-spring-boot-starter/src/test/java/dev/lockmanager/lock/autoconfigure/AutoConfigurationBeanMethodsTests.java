@@ -22,6 +22,7 @@ import org.springframework.util.ClassUtils;
 
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.actuate.LockEventsAutoConfiguration;
+import dev.lockmanager.lock.actuate.LockHealthContributorAutoConfiguration;
 import dev.lockmanager.lock.actuate.LockMetricsAutoConfiguration;
 
 /**
@@ -37,7 +38,7 @@ class AutoConfigurationBeanMethodsTests {
 	void autoConfigurationsAreRegistered() {
 		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
 				DistributedLockAnnotationAutoConfiguration.class, LockMetricsAutoConfiguration.class,
-				LockEventsAutoConfiguration.class);
+				LockEventsAutoConfiguration.class, LockHealthContributorAutoConfiguration.class);
 	}
 
 	@Test

@@ -37,6 +37,16 @@ class ConfigurationMetadataTests {
 		DEFAULTS.forEach((name, value) -> assertThat(defaults).contains(entry(name, value)));
 	}
 
+	@Test
+	void documentsTheManagementPropertiesOfTheObservabilityFeatures() throws IOException {
+		Map<String, Object> defaults = new LinkedHashMap<>();
+		properties("management\\..*").forEach((property) -> {
+			assertThat((String) property.get("description")).as("description of %s", property.get("name")).isNotBlank();
+			defaults.put((String) property.get("name"), property.get("defaultValue"));
+		});
+		assertThat(defaults).contains(entry("management.health.distributed-lock.enabled", true));
+	}
+
 	private static List<Map<String, Object>> properties() throws IOException {
 		return properties("distributed-lock\\..*");
 	}
