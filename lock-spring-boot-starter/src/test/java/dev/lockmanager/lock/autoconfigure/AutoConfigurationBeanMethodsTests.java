@@ -24,6 +24,7 @@ import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.actuate.LockEventsAutoConfiguration;
 import dev.lockmanager.lock.actuate.LockHealthContributorAutoConfiguration;
 import dev.lockmanager.lock.actuate.LockMetricsAutoConfiguration;
+import dev.lockmanager.lock.actuate.LocksEndpointAutoConfiguration;
 
 /**
  * Every bean the starter contributes must give way to a bean of the application: each {@code @Bean} method of the
@@ -38,7 +39,8 @@ class AutoConfigurationBeanMethodsTests {
 	void autoConfigurationsAreRegistered() {
 		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
 				DistributedLockAnnotationAutoConfiguration.class, LockMetricsAutoConfiguration.class,
-				LockEventsAutoConfiguration.class, LockHealthContributorAutoConfiguration.class);
+				LockEventsAutoConfiguration.class, LockHealthContributorAutoConfiguration.class,
+				LocksEndpointAutoConfiguration.class);
 	}
 
 	@Test

@@ -44,7 +44,8 @@ class ConfigurationMetadataTests {
 			assertThat((String) property.get("description")).as("description of %s", property.get("name")).isNotBlank();
 			defaults.put((String) property.get("name"), property.get("defaultValue"));
 		});
-		assertThat(defaults).contains(entry("management.health.distributed-lock.enabled", true));
+		assertThat(defaults).contains(entry("management.health.distributed-lock.enabled", true),
+				entry("management.endpoint.locks.access", "read_only"));
 	}
 
 	private static List<Map<String, Object>> properties() throws IOException {
