@@ -24,6 +24,8 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param replicaAcknowledgement Replica acknowledgement (Redis WAIT) of new leases; off by default.
  * @param order Order of the @DistributedLock advice among other advice on the same bean; lower runs outside. The
  * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
+ * @param metrics Micrometer meters of the leases this instance takes.
+ * @param events Application events about the leases this instance takes.
  */
 @ConfigurationProperties("distributed-lock")
 public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("lock:") String keyPrefix,
@@ -31,7 +33,8 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
 		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
-		@DefaultValue ReplicaAcknowledgement replicaAcknowledgement, @DefaultValue(DEFAULT_ORDER) int order) {
+		@DefaultValue ReplicaAcknowledgement replicaAcknowledgement, @DefaultValue(DEFAULT_ORDER) int order,
+		@DefaultValue Metrics metrics, @DefaultValue Events events) {
 
 	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
 	static final String DEFAULT_ORDER = "2147482647";
@@ -133,6 +136,31 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 			requireAtLeastOneMilli("replica-acknowledgement.timeout", timeout);
 		}
 
+	}
+
+	/**
+	 * Micrometer meters of the leases this instance takes (when the application has a MeterRegistry).
+	 *
+	 * @param maxNames Largest number of lock names recorded as tag values of lock meters; meters of further names are
+	 * not recorded, and a warning is logged once.
+	 */
+	public record Metrics(@DefaultValue("100") int maxNames) {
+
+		public Metrics {
+			if (maxNames < 1) {
+				throw invalid("metrics.max-names", maxNames, "must be at least 1");
+			}
+		}
+
+	}
+
+	/**
+	 * Application events about the leases this instance takes.
+	 *
+	 * @param enabled Whether to publish LeaseEvents (acquired, not acquired, released, renewal failed, lost, released
+	 * after loss) to the application context.
+	 */
+	public record Events(@DefaultValue("true") boolean enabled) {
 	}
 
 	private static void requireAtLeastOneMilli(String property, Duration value) {

@@ -47,6 +47,12 @@ interface LeaseStore {
 	Inspection inspect(LockKeys keys);
 
 	/**
+	 * Checks that each node answers and has the lock scripts loaded (loading them if not), each within the command
+	 * timeout (the node timeout in quorum mode). Never throws for an unreachable node: it is reported as such.
+	 */
+	BackendStatus check();
+
+	/**
 	 * How much of a lease's ttl to hold back for clock drift between the client and the store: nothing for one
 	 * Redis deployment, where the lease's validity is measured from before the command was sent.
 	 */

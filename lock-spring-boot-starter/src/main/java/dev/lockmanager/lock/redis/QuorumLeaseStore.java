@@ -168,6 +168,21 @@ final class QuorumLeaseStore implements LeaseStore, AutoCloseable {
 	}
 
 	/**
+	 * Checks every node in parallel; a node that does not answer within the node timeout is reported unreachable.
+	 */
+	@Override
+	public BackendStatus check() {
+		List<Reply<BackendStatus.Node>> replies = onAll(RedisLeaseStore::checkNode);
+		List<BackendStatus.Node> nodes = new ArrayList<>(replies.size());
+		for (int i = 0; i < replies.size(); i++) {
+			BackendStatus.Node node = replies.get(i).value();
+			nodes.add((node != null) ? node : BackendStatus.Node.down(this.nodes.get(i).name(), "did not answer within "
+					+ TimeUnit.NANOSECONDS.toMillis(this.nodeTimeoutNanos) + "ms"));
+		}
+		return new BackendStatus(nodes, this.quorum);
+	}
+
+	/**
 	 * A majority said yes: true. So many said no that no majority can say yes: false. Otherwise too few answered to
 	 * tell: the nodes are unreachable.
 	 */

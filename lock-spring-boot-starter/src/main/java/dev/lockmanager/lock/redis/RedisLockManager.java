@@ -338,6 +338,16 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	/**
+	 * Checks that Redis answers and has the lock scripts loaded (loading them if not), for health checks. Waits for
+	 * the replies at most the Redis command timeout (the node timeout in quorum mode, where the nodes are checked in
+	 * parallel); opening a connection first is bounded by the client's connect timeout.
+	 * @return each node's state, and whether enough of them are reachable for leases to be granted
+	 */
+	public BackendStatus checkBackend() {
+		return this.store.check();
+	}
+
+	/**
 	 * @return operations on leases held by remote clients through their token (the HTTP lock API)
 	 */
 	public ClientLeases clientLeases() {

@@ -20,6 +20,12 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
+import dev.lockmanager.lock.LockManager;
+import dev.lockmanager.lock.actuate.LockEventsAutoConfiguration;
+import dev.lockmanager.lock.actuate.LockHealthContributorAutoConfiguration;
+import dev.lockmanager.lock.actuate.LockMetricsAutoConfiguration;
+import dev.lockmanager.lock.actuate.LocksEndpointAutoConfiguration;
+
 /**
  * Every bean the starter contributes must give way to a bean of the application: each {@code @Bean} method of the
  * auto-configurations listed in {@code AutoConfiguration.imports}, and of the configurations they nest or import,
@@ -27,12 +33,14 @@ import org.springframework.util.ClassUtils;
  */
 class AutoConfigurationBeanMethodsTests {
 
-	private static final String PACKAGE = DistributedLockAutoConfiguration.class.getPackageName();
+	private static final String PACKAGE = LockManager.class.getPackageName();
 
 	@Test
 	void autoConfigurationsAreRegistered() {
 		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
-				DistributedLockAnnotationAutoConfiguration.class);
+				DistributedLockAnnotationAutoConfiguration.class, LockMetricsAutoConfiguration.class,
+				LockEventsAutoConfiguration.class, LockHealthContributorAutoConfiguration.class,
+				LocksEndpointAutoConfiguration.class);
 	}
 
 	@Test

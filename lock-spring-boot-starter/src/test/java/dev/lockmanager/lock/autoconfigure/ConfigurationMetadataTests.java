@@ -37,9 +37,25 @@ class ConfigurationMetadataTests {
 		DEFAULTS.forEach((name, value) -> assertThat(defaults).contains(entry(name, value)));
 	}
 
+	@Test
+	void documentsTheManagementPropertiesOfTheObservabilityFeatures() throws IOException {
+		Map<String, Object> defaults = new LinkedHashMap<>();
+		properties("management\\..*").forEach((property) -> {
+			assertThat((String) property.get("description")).as("description of %s", property.get("name")).isNotBlank();
+			defaults.put((String) property.get("name"), property.get("defaultValue"));
+		});
+		assertThat(defaults).contains(entry("management.health.distributed-lock.enabled", true),
+				entry("management.endpoint.locks.access", "read_only"));
+	}
+
 	private static List<Map<String, Object>> properties() throws IOException {
+		return properties("distributed-lock\\..*");
+	}
+
+	private static List<Map<String, Object>> properties(String namePattern) throws IOException {
 		try (InputStream json = new ClassPathResource("META-INF/spring-configuration-metadata.json").getInputStream()) {
-			List<Map<String, Object>> properties = JsonPath.parse(json).read("$.properties[?(@.name =~ /distributed-lock\\..*/)]");
+			List<Map<String, Object>> properties = JsonPath.parse(json)
+				.read("$.properties[?(@.name =~ /" + namePattern + "/)]");
 			assertThat(properties).isNotEmpty();
 			return properties;
 		}
@@ -67,6 +83,8 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.quorum.node-timeout", "100ms");
 		defaults.put("distributed-lock.replica-acknowledgement.replicas", 0);
 		defaults.put("distributed-lock.replica-acknowledgement.timeout", "100ms");
+		defaults.put("distributed-lock.metrics.max-names", 100);
+		defaults.put("distributed-lock.events.enabled", true);
 		return defaults;
 	}
 

@@ -3,6 +3,8 @@ package dev.lockmanager.lock.redis.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,10 +17,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.core.io.ClassPathResource;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.script.RedisScript;
 
 import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LockRequest;
+import dev.lockmanager.lock.redis.BackendStatus;
 import dev.lockmanager.lock.redis.RedisLockManager;
 import dev.lockmanager.lock.testing.RedisCluster;
 import dev.lockmanager.lock.testing.RedisClusterExtension;
@@ -131,6 +136,19 @@ class RedisLockManagerClusterTests {
 		Lease acquired = waiting.get(500, TimeUnit.MILLISECONDS);
 		assertThat(acquired.isHeld()).isTrue();
 		acquired.release();
+	}
+
+	@Test
+	void backendCheckReachesTheClusterAndLoadsTheScriptsOnEveryMaster() throws IOException {
+		RedisLockManager manager = manager();
+		cluster().masters().forEach((master) -> master.execute("SCRIPT", "FLUSH"));
+		BackendStatus status = manager.checkBackend();
+		assertThat(status.available()).isTrue();
+		assertThat(status.nodes()).containsExactly(new BackendStatus.Node("cluster", true, null));
+		String acquire = RedisScript.of(new ClassPathResource("acquire.lua", RedisLockManager.class)
+			.getContentAsString(StandardCharsets.UTF_8)).getSha1();
+		assertThat(cluster().masters()).allSatisfy(
+				(master) -> assertThat(master.execute("SCRIPT", "EXISTS", acquire)).isEqualTo(List.of(1L)));
 	}
 
 	/** Subscriptions are per node, and the subscriber connection may be on any of them. */
