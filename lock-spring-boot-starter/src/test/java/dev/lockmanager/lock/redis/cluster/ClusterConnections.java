@@ -28,7 +28,11 @@ final class ClusterConnections {
 
 	/**
 	 * A started factory that follows topology changes: on MOVED/ASK redirections and reconnects at once, and every
-	 * second in any case.
+	 * second in any case. Spring Boot configures the same with {@code spring.data.redis.lettuce.cluster.refresh.adaptive=true}
+	 * (all adaptive triggers) and {@code spring.data.redis.lettuce.cluster.refresh.period=1s}. Both are needed after a
+	 * crash: the adaptive triggers fire on persistent reconnect attempts to the dead master, the periodic refresh
+	 * catches the promotion even when no command happens to be redirected. Without either, Lettuce keeps sending a
+	 * crashed master's keys to its address.
 	 */
 	static LettuceConnectionFactory connectionFactory(RedisCluster cluster) {
 		ClusterClientOptions options = ClusterClientOptions.builder()
