@@ -14,7 +14,9 @@ import org.springframework.data.redis.core.script.RedisScript;
 
 /**
  * {@link LeaseStore} on one Redis deployment (standalone, Sentinel or Cluster) through spring-data-redis. Every
- * operation is one Lua script, run with EVALSHA and the NOSCRIPT fallback of {@link StringRedisTemplate}.
+ * operation is one Lua script, run with EVALSHA and the NOSCRIPT fallback of {@link StringRedisTemplate}. Releases
+ * are announced with {@code SPUBLISH} when the manager's waiters listen with sharded pub/sub, else with
+ * {@code PUBLISH}.
  */
 final class RedisLeaseStore implements LeaseStore {
 
@@ -30,9 +32,13 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private final long fencingRetentionMillis;
 
-	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis) {
+	/** release.lua's ARGV[3]: whether to publish with SPUBLISH. */
+	private final String shardedPublish;
+
+	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, boolean shardedPublish) {
 		this.redis = redis;
 		this.fencingRetentionMillis = fencingRetentionMillis;
+		this.shardedPublish = shardedPublish ? "1" : "0";
 	}
 
 	@Override
@@ -52,7 +58,7 @@ final class RedisLeaseStore implements LeaseStore {
 
 	@Override
 	public boolean release(LockKeys keys, String owner) {
-		return this.redis.execute(RELEASE, List.of(keys.lease()), owner, keys.channel()) == 1L;
+		return this.redis.execute(RELEASE, List.of(keys.lease()), owner, keys.channel(), this.shardedPublish) == 1L;
 	}
 
 	@Override

@@ -124,21 +124,13 @@ class RedisLockManagerClusterTests {
 		CompletableFuture<Lease> waiting = CompletableFuture
 			.supplyAsync(() -> waiter.acquire(key, Duration.ofSeconds(10), Duration.ofSeconds(8)));
 		String channel = ClusterConnections.leaseKey(key) + ":released";
-		await().atMost(Duration.ofSeconds(5)).until(() -> subscribers(channel) > 0);
+		await().atMost(Duration.ofSeconds(5)).until(() -> ClusterConnections.subscribers(cluster(), channel) > 0);
 
 		held.release();
 
 		Lease acquired = waiting.get(500, TimeUnit.MILLISECONDS);
 		assertThat(acquired.isHeld()).isTrue();
 		acquired.release();
-	}
-
-	/** Subscriptions are per node, and the subscriber connection may be on any of them. */
-	private static long subscribers(String channel) {
-		return cluster().nodes()
-			.stream()
-			.mapToLong((node) -> (Long) ((List<?>) node.execute("PUBSUB", "NUMSUB", channel)).get(1))
-			.sum();
 	}
 
 	private static long evalCalls() {
