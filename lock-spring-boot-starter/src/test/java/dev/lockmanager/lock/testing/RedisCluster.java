@@ -271,6 +271,31 @@ public final class RedisCluster implements AutoCloseable {
 	}
 
 	/**
+	 * Waits until every replica of {@code master} has acknowledged all its writes so far, so that they survive a
+	 * {@linkplain RedisServer#kill() crash} of the master.
+	 * @param master a master of this cluster
+	 * @param timeout how long to wait
+	 */
+	public void awaitReplicated(RedisServer master, Duration timeout) {
+		long offset = replicationOffset(info(master, "replication"));
+		awaitCondition("the replicas of " + master + " to acknowledge offset " + offset, timeout, () -> {
+			List<Long> acknowledged = info(master, "replication").lines()
+				.filter((line) -> line.matches("slave\\d+:.*"))
+				.map((line) -> Long.parseLong(line.replaceAll("^.*offset=(\\d+).*$", "$1")))
+				.toList();
+			return !acknowledged.isEmpty() && acknowledged.stream().allMatch((acked) -> acked >= offset);
+		});
+	}
+
+	private static long replicationOffset(String replicationInfo) {
+		return replicationInfo.lines()
+			.filter((line) -> line.startsWith("master_repl_offset:"))
+			.mapToLong((line) -> Long.parseLong(line.substring("master_repl_offset:".length()).trim()))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("No master_repl_offset in " + replicationInfo));
+	}
+
+	/**
 	 * Moves a hash slot and its keys to another master, as {@code redis-cli --cluster reshard} does.
 	 * @param slot the slot to move
 	 * @param to the master that will serve it

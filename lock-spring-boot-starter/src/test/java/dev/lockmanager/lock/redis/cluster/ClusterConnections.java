@@ -11,6 +11,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -78,6 +79,16 @@ final class ClusterConnections {
 	/** {@code PUBSUB NUMSUB} or {@code SHARDNUMSUB} of one channel on one node. */
 	static long count(RedisServer node, String subcommand, String channel) {
 		return (Long) ((List<?>) node.execute("PUBSUB", subcommand, channel)).get(1);
+	}
+
+	/**
+	 * Whether the factory's client, as its last topology refresh left it, sends commands for {@code slot} to
+	 * {@code master}.
+	 */
+	static boolean routesTo(LettuceConnectionFactory factory, int slot, RedisServer master) {
+		try (RedisClusterConnection connection = factory.getClusterConnection()) {
+			return connection.clusterGetNodeForSlot(slot).getPort() == master.port();
+		}
 	}
 
 	/** The lease key of a lock under the default name, for keys that need no percent-encoding. */

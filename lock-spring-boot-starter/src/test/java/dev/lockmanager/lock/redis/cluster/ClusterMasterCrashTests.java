@@ -2,6 +2,7 @@ package dev.lockmanager.lock.redis.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -9,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -31,14 +33,16 @@ import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LockException;
 import dev.lockmanager.lock.LockRequest;
 import dev.lockmanager.lock.redis.RedisLockManager;
+import dev.lockmanager.lock.redis.RedisLockManagerBuilder;
 import dev.lockmanager.lock.testing.RedisCluster;
 import dev.lockmanager.lock.testing.RedisClusterExtension;
 import dev.lockmanager.lock.testing.RedisServer;
 
 /**
- * A master crashes (SIGKILL) while clients keep locking keys of every master, and the cluster promotes its replica by
- * itself once the node timeout (2s) has passed. The clients follow the promotion only through Lettuce's topology
- * refresh, configured as {@link ClusterConnections} does.
+ * A master crashes (SIGKILL) and the cluster promotes its replica by itself once the node timeout (2s) has passed:
+ * clients keep locking keys of the other masters meanwhile, lock the crashed master's keys again on the promoted
+ * replica, and waiters for those keys subscribe there. The clients follow the promotion only through Lettuce's
+ * topology refresh, configured as {@link ClusterConnections} does.
  */
 class ClusterMasterCrashTests {
 
@@ -147,6 +151,44 @@ class ClusterMasterCrashTests {
 	}
 
 	@Test
+	void waiterForAKeyOfTheCrashedMasterIsWokenByAReleaseOnThePromotedReplica() throws Exception {
+		RedisCluster cluster = redis.cluster();
+		assumeTrue(ClusterConnections.shardedPubSub(cluster),
+				"classic subscriptions stay with the node Lettuce subscribed on, which may be the crashed one");
+		String key = "crash-woken-" + UUID.randomUUID();
+		String channel = ClusterConnections.leaseKey(key) + ":released";
+		RedisServer crashed = cluster.masterFor(channel);
+		RedisServer replica = cluster.replicaOf(crashed);
+		LettuceConnectionFactory holderConnections = factory();
+		Lease held = manager(RedisLockManager.builder(holderConnections)).tryAcquire(key, Duration.ofSeconds(30))
+			.orElseThrow();
+		// The lease must survive the crash on the replica
+		cluster.awaitReplicated(crashed, Duration.ofSeconds(5));
+		RedisLockManager waiting = manager(RedisLockManager.builder(factory())
+			.backOff(Duration.ofSeconds(10), 2.0, Duration.ofSeconds(10), Duration.ZERO));
+		CompletableFuture<Long> acquiredAt = CompletableFuture.supplyAsync(() -> {
+			waiting.acquire(key, Duration.ofSeconds(30), Duration.ofSeconds(20)).release();
+			return System.nanoTime();
+		});
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> ClusterConnections.subscribers(cluster, channel) == 1);
+
+		crashed.kill();
+		cluster.awaitMaster(replica, PROMOTION_TIMEOUT);
+
+		// Subscribed again on the promoted replica, well before its 10s backoff would have ended; and the holder
+		// sends its release there, not to the crashed master
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> ClusterConnections.count(replica, "SHARDNUMSUB", channel) == 1);
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> ClusterConnections.routesTo(holderConnections, cluster.slot(channel), replica));
+		long releasedAt = System.nanoTime();
+		held.release();
+		assertThat(Duration.ofNanos(acquiredAt.get(20, TimeUnit.SECONDS) - releasedAt))
+			.isLessThan(Duration.ofSeconds(1));
+	}
+
+	@Test
 	@Disabled("Issue #5: RedisLeaseStore.renew pipelines a batch across masters and fails it as a whole when one "
 			+ "master is unreachable; enable once it reports each claim's result")
 	void renewedLeasesOnOtherMastersStayHeldWhileAMasterIsDown() {
@@ -176,9 +218,17 @@ class ClusterMasterCrashTests {
 	}
 
 	private RedisLockManager manager() {
+		return manager(RedisLockManager.builder(factory()));
+	}
+
+	private LettuceConnectionFactory factory() {
 		LettuceConnectionFactory factory = ClusterConnections.connectionFactory(redis.cluster());
 		this.factories.add(factory);
-		RedisLockManager manager = RedisLockManager.builder(factory).build();
+		return factory;
+	}
+
+	private RedisLockManager manager(RedisLockManagerBuilder builder) {
+		RedisLockManager manager = builder.build();
 		this.managers.add(manager);
 		return manager;
 	}
