@@ -36,7 +36,8 @@ import org.springframework.data.redis.core.script.RedisScript;
 /**
  * {@link LeaseStore} on one Redis deployment (standalone, Sentinel or Cluster) through spring-data-redis. Every
  * operation is one Lua script, run with EVALSHA and the NOSCRIPT fallback of {@link StringRedisTemplate}; renewals
- * are batched on Lettuce's asynchronous API.
+ * are batched on Lettuce's asynchronous API. Releases are announced with {@code SPUBLISH} when the manager's waiters
+ * listen with sharded pub/sub, else with {@code PUBLISH}.
  */
 final class RedisLeaseStore implements LeaseStore {
 
@@ -64,12 +65,16 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private final Duration replicaTimeout;
 
+	/** release.lua's ARGV[3]: whether to publish with SPUBLISH. */
+	private final String shardedPublish;
+
 	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, Duration commandTimeout,
-			Duration replicaTimeout) {
+			Duration replicaTimeout, boolean shardedPublish) {
 		this.redis = redis;
 		this.fencingRetentionMillis = fencingRetentionMillis;
 		this.commandTimeout = commandTimeout;
 		this.replicaTimeout = replicaTimeout;
+		this.shardedPublish = shardedPublish ? "1" : "0";
 		this.sharedNativeConnection = redis.getConnectionFactory() instanceof LettuceConnectionFactory factory
 				&& factory.getShareNativeConnection();
 	}
@@ -145,7 +150,7 @@ final class RedisLeaseStore implements LeaseStore {
 
 	@Override
 	public boolean release(LockKeys keys, String owner) {
-		return this.redis.execute(RELEASE, List.of(keys.lease()), owner, keys.channel()) == 1L;
+		return this.redis.execute(RELEASE, List.of(keys.lease()), owner, keys.channel(), this.shardedPublish) == 1L;
 	}
 
 	/**

@@ -32,11 +32,12 @@ import dev.lockmanager.lock.LockRequest;
  * {@link LockManager} on Redis (standalone, Sentinel or Cluster) through a spring-data-redis connection factory.
  * <p>
  * Acquire and release are one round trip each. Waiters sleep until the holder releases (one shared pub/sub
- * subscription per manager), with exponential backoff and jitter as the fallback, never longer than the holder's
- * remaining ttl or the caller's deadline. Renewed leases are extended by one background thread at a fraction of their
- * ttl. Create one with {@link #builder(RedisConnectionFactory)}; {@link #close()} stops renewal and releases the
- * leases still held. In a Spring application context the leases still held are released when the context stops,
- * after the web server and before the Redis connection factory (see {@link #PHASE}).
+ * subscriber connection per manager; sharded pub/sub on a Redis 7 Cluster), with exponential backoff and jitter as
+ * the fallback, never longer than the holder's remaining ttl or the caller's deadline. Renewed leases are extended by
+ * one background thread at a fraction of their ttl. Create one with {@link #builder(RedisConnectionFactory)};
+ * {@link #close()} stops renewal and releases the leases still held. In a Spring application context the leases still
+ * held are released when the context stops, after the web server and before the Redis connection factory (see
+ * {@link #PHASE}).
  */
 public final class RedisLockManager implements LockManager, SmartLifecycle, AutoCloseable {
 
@@ -70,12 +71,15 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	RedisLockManager(RedisConnectionFactory connectionFactory, ManagerSettings settings) {
 		this.settings = settings;
-		this.store = settings.quorumNodes().isEmpty() ? node(connectionFactory, settings)
-				: new QuorumLeaseStore(settings.quorumNodes().stream().map((node) -> node(node, settings)).toList(),
+		// Decided once: the releases' PUBLISH or SPUBLISH must match how the waiters subscribe
+		boolean sharded = settings.quorumNodes().isEmpty() && ShardedPubSub.isAvailable(connectionFactory);
+		this.store = settings.quorumNodes().isEmpty() ? node(connectionFactory, settings, sharded)
+				: new QuorumLeaseStore(
+						settings.quorumNodes().stream().map((node) -> node(node, settings, false)).toList(),
 						settings.quorumNodeTimeout().toNanos());
 		// In quorum mode releases publish on the nodes: listen on the first one.
 		this.notifications = new ReleaseNotifications(
-				settings.quorumNodes().isEmpty() ? connectionFactory : settings.quorumNodes().get(0));
+				settings.quorumNodes().isEmpty() ? connectionFactory : settings.quorumNodes().get(0), sharded);
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
 		this.cleanup = new OrphanCleanup(this.store);
 		this.waiterPermits = new Semaphore(settings.maxWaiters());
@@ -83,14 +87,15 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.clientLeases = new ClientLeases(this);
 	}
 
-	private static RedisLeaseStore node(RedisConnectionFactory connectionFactory, ManagerSettings settings) {
+	private static RedisLeaseStore node(RedisConnectionFactory connectionFactory, ManagerSettings settings,
+			boolean shardedPublish) {
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
 		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
 		redis.setExposeConnection(true);
 		Duration commandTimeout = ((LettuceConnectionFactory) connectionFactory).getClientConfiguration()
 			.getCommandTimeout();
 		return new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout,
-				settings.replicaTimeout());
+				settings.replicaTimeout(), shardedPublish);
 	}
 
 	/**

@@ -1,48 +1,46 @@
 package dev.lockmanager.lock.redis;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
-import org.springframework.data.redis.connection.Message;
-import org.springframework.data.redis.connection.MessageListener;
-import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.RedisConnectionFactory;
-import org.springframework.data.redis.connection.Subscription;
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 /**
- * Wakes local waiters when a lease they wait for is released. One subscriber connection serves the whole
- * application; it is subscribed to the release channel of each key that has local waiters, and unsubscribed when the
- * last waiter of a key leaves.
+ * Wakes local waiters when a lease they wait for is released. One subscriber connection serves the whole manager;
+ * it is subscribed to the release channel of each key that has local waiters, and unsubscribed when the last waiter of
+ * a key leaves. Classic pub/sub, or sharded pub/sub on a Redis 7 Cluster (see {@link ShardedPubSub}).
  * <p>
- * Subscribing is synchronous (the command returns once Redis confirmed it), so a waiter that registers and then
- * tries to acquire cannot miss a release that happens after its attempt. When Redis cannot be reached, waiters
- * register without a subscription and rely on their backoff.
+ * A waiter's subscription is confirmed by Redis before its next attempt, so it cannot miss a release that happens
+ * after that attempt. When Redis cannot be reached, waiters register without a subscription and rely on their
+ * backoff. A sharded subscription that Redis ended (its slot moved) or that is no longer on its slot's master is made
+ * again by a waiter of its key, woken for it, which then tries at once.
  */
-final class ReleaseNotifications implements MessageListener, AutoCloseable {
+final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoCloseable {
 
 	private static final Log logger = LogFactory.getLog(ReleaseNotifications.class);
 
 	private static final Duration RETRY_SUBSCRIPTION_AFTER = Duration.ofSeconds(1);
 
-	private final RedisConnectionFactory connectionFactory;
+	private final ReleaseSubscriber subscriber;
 
 	/** Local waiters per release channel, oldest first. */
 	private final Map<String, Queue<Waiter>> waitersByChannel = new ConcurrentHashMap<>();
 
-	/** Guards the subscriber connection and orders subscribe/unsubscribe with the waiter sets (not synchronized: I/O). */
+	/** Orders (un)subscribing with the waiter queues (not synchronized: classic subscriptions do I/O under it). */
 	private final ReentrantLock subscriptionLock = new ReentrantLock();
-
-	private RedisConnection subscriber;
 
 	/**
 	 * After a failed (un)subscribe, waiters skip the I/O until then (monotonic clock), so that an unreachable Redis
@@ -50,50 +48,99 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 	 */
 	private long retrySubscriptionAt = System.nanoTime();
 
-	ReleaseNotifications(RedisConnectionFactory connectionFactory) {
-		this.connectionFactory = connectionFactory;
+	ReleaseNotifications(RedisConnectionFactory connectionFactory, boolean sharded) {
+		this.subscriber = sharded ? new ShardedReleaseSubscriber((LettuceConnectionFactory) connectionFactory, this)
+				: new ClassicReleaseSubscriber(connectionFactory, this);
 	}
 
 	/**
-	 * Registers a waiter for the release channel of a key; close the waiter when done waiting.
+	 * Registers a waiter for the release channel of a key and returns once the channel is subscribed, or could not
+	 * be; close the waiter when done waiting.
 	 */
 	Waiter register(String channel) {
 		Waiter waiter = new Waiter(channel);
+		CompletableFuture<Void> subscribed;
 		this.subscriptionLock.lock();
 		try {
-			Queue<Waiter> waiters = this.waitersByChannel.computeIfAbsent(channel,
-					(key) -> new ConcurrentLinkedQueue<>());
-			waiters.add(waiter);
-			if (waiters.size() == 1) {
-				subscribe(channel);
-			}
+			this.waitersByChannel.computeIfAbsent(channel, (key) -> new ConcurrentLinkedQueue<>()).add(waiter);
+			subscribed = subscribe(channel);
 		}
 		finally {
 			this.subscriptionLock.unlock();
 		}
+		// Outside the lock: a sharded subscription to one master does not hold up waiters of other masters
+		awaitSubscribed(channel, subscribed, Long.MAX_VALUE);
 		return waiter;
 	}
 
-	private void subscribe(String channel) {
+	/**
+	 * Under the lock: starts subscribing, unless a recent failure says to skip it.
+	 * @return the confirmation, or {@code null} when skipped
+	 */
+	private CompletableFuture<Void> subscribe(String channel) {
 		if (System.nanoTime() - this.retrySubscriptionAt < 0) {
-			return;
+			return null;
 		}
-		byte[] name = channel.getBytes(StandardCharsets.UTF_8);
+		CompletableFuture<Void> subscribed = this.subscriber.subscribe(channel);
+		if (subscribed.isCompletedExceptionally()) {
+			subscriptionFailed();
+		}
+		return subscribed;
+	}
+
+	/**
+	 * Waits up to {@code nanos} for the confirmation.
+	 * @return whether the channel is subscribed
+	 */
+	private boolean awaitSubscribed(String channel, CompletableFuture<Void> subscribed, long nanos) {
+		if (subscribed == null) {
+			return false;
+		}
 		try {
-			Subscription subscription = (this.subscriber != null) ? this.subscriber.getSubscription() : null;
-			if (subscription != null && subscription.isAlive()) {
-				subscription.subscribe(name);
-			}
-			else {
-				closeSubscriber();
-				this.subscriber = this.connectionFactory.getConnection();
-				this.subscriber.subscribe(this, name);
-			}
+			subscribed.get(nanos, TimeUnit.NANOSECONDS);
+			return true;
 		}
-		catch (RuntimeException ex) {
+		catch (ExecutionException ex) {
+			subscriptionFailed();
+			logger.debug("Could not subscribe to " + channel + "; waiters fall back to polling", ex.getCause());
+			return false;
+		}
+		catch (TimeoutException ex) {
+			return false; // the waiter's pause is over; the subscription completes or fails on its own
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	private void subscriptionFailed() {
+		this.subscriptionLock.lock();
+		try {
 			this.retrySubscriptionAt = System.nanoTime() + RETRY_SUBSCRIPTION_AFTER.toNanos();
-			logger.debug("Could not subscribe to " + channel + "; waiters fall back to polling", ex);
 		}
+		finally {
+			this.subscriptionLock.unlock();
+		}
+	}
+
+	/**
+	 * Subscribes again to a channel whose subscription was lost, waiting at most {@code nanos}. Gives up at once when
+	 * the lock is taken: whoever holds it may be waiting for an unreachable Redis.
+	 * @return whether the subscription was made again
+	 */
+	private boolean restore(String channel, long nanos) {
+		if (!this.subscriptionLock.tryLock()) {
+			return false;
+		}
+		CompletableFuture<Void> subscribed;
+		try {
+			subscribed = this.waitersByChannel.containsKey(channel) ? subscribe(channel) : null;
+		}
+		finally {
+			this.subscriptionLock.unlock();
+		}
+		return awaitSubscribed(channel, subscribed, nanos);
 	}
 
 	private void unregister(Waiter waiter) {
@@ -116,12 +163,11 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 	}
 
 	private void unsubscribe(String channel) {
-		Subscription subscription = (this.subscriber != null) ? this.subscriber.getSubscription() : null;
-		if (subscription == null || !subscription.isAlive() || System.nanoTime() - this.retrySubscriptionAt < 0) {
+		if (System.nanoTime() - this.retrySubscriptionAt < 0) {
 			return;
 		}
 		try {
-			subscription.unsubscribe(channel.getBytes(StandardCharsets.UTF_8));
+			this.subscriber.unsubscribe(channel);
 		}
 		catch (RuntimeException ex) {
 			this.retrySubscriptionAt = System.nanoTime() + RETRY_SUBSCRIPTION_AFTER.toNanos();
@@ -134,8 +180,21 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 	 * only send them all to Redis at once. A woken waiter that loses to another instance waits for the next release.
 	 */
 	@Override
-	public void onMessage(Message message, byte[] pattern) {
-		Queue<Waiter> waiters = this.waitersByChannel.get(new String(message.getChannel(), StandardCharsets.UTF_8));
+	public void released(String channel) {
+		wakeOldest(channel);
+	}
+
+	/**
+	 * Wakes the oldest waiter of the channel, which subscribes again before it sleeps: until then, releases of its
+	 * key go unheard.
+	 */
+	@Override
+	public void lost(String channel) {
+		wakeOldest(channel);
+	}
+
+	private void wakeOldest(String channel) {
+		Queue<Waiter> waiters = this.waitersByChannel.get(channel);
 		Waiter oldest = (waiters != null) ? waiters.peek() : null;
 		if (oldest != null) {
 			oldest.wake();
@@ -146,27 +205,15 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 	public void close() {
 		this.subscriptionLock.lock();
 		try {
-			closeSubscriber();
+			this.subscriber.close();
 		}
 		finally {
 			this.subscriptionLock.unlock();
 		}
 	}
 
-	private void closeSubscriber() {
-		if (this.subscriber != null) {
-			try {
-				this.subscriber.close();
-			}
-			catch (RuntimeException ex) {
-				logger.debug("Could not close the release subscriber", ex);
-			}
-			this.subscriber = null;
-		}
-	}
-
 	/**
-	 * One waiting caller: sleeps until woken by a release of its key or until its timeout.
+	 * One waiting caller, on its own thread: sleeps until woken by a release of its key or until its timeout.
 	 */
 	final class Waiter implements AutoCloseable {
 
@@ -174,16 +221,46 @@ final class ReleaseNotifications implements MessageListener, AutoCloseable {
 
 		private final Semaphore wakeUps = new Semaphore(0);
 
+		/** Whether the last {@link #await(long)} made a lost subscription again and returned at once. */
+		private boolean returnedAfterRestoring;
+
 		private Waiter(String channel) {
 			this.channel = channel;
 		}
 
 		/**
-		 * Waits up to {@code nanos} for a release; a release since the last await returns at once.
+		 * Waits up to {@code nanos} for a release; a release since the last await returns at once. When the key's
+		 * subscription was lost, makes it again and returns at once, as a release may have gone unheard meanwhile
+		 * (not twice in a row, so that a subscription Redis keeps ending cannot turn waiting into a busy loop); if it
+		 * cannot be made, tries again every second rather than sleep through the whole pause unsubscribed.
 		 */
 		void await(long nanos) throws InterruptedException {
-			if (this.wakeUps.tryAcquire(nanos, TimeUnit.NANOSECONDS)) {
-				this.wakeUps.drainPermits();
+			long deadline = System.nanoTime() + nanos;
+			while (true) {
+				boolean lost = ReleaseNotifications.this.subscriber.isLost(this.channel);
+				if (lost && restore(this.channel, deadline - System.nanoTime())) {
+					if (!this.returnedAfterRestoring) {
+						this.returnedAfterRestoring = true;
+						return;
+					}
+					lost = false;
+				}
+				this.returnedAfterRestoring = false;
+				long left = deadline - System.nanoTime();
+				if (left <= 0) {
+					if (Thread.interrupted()) {
+						throw new InterruptedException(); // while it waited for the subscription
+					}
+					return;
+				}
+				long slice = lost ? Math.min(left, RETRY_SUBSCRIPTION_AFTER.toNanos()) : left;
+				if (this.wakeUps.tryAcquire(slice, TimeUnit.NANOSECONDS)) {
+					this.wakeUps.drainPermits();
+					return;
+				}
+				if (slice == left) {
+					return;
+				}
 			}
 		}
 

@@ -298,6 +298,17 @@ class RedisLockManagerTests {
 	}
 
 	@Test
+	void releaseIsPublishedWithPublishNotSpublishOutsideACluster() {
+		long publishes = commandCalls("publish");
+		long shardedPublishes = commandCalls("spublish");
+
+		manager().tryAcquire(this.key, Duration.ofSeconds(30)).orElseThrow().release();
+
+		assertThat(commandCalls("publish")).isEqualTo(publishes + 1);
+		assertThat(commandCalls("spublish")).isEqualTo(shardedPublishes);
+	}
+
+	@Test
 	void eachReleaseWakesTheNextLocalWaiter() throws Exception {
 		Lease held = manager().tryAcquire(this.key, Duration.ofSeconds(30)).orElseThrow();
 		RedisLockManager waiting = manager(RedisLockManager.builder(connectionFactory())

@@ -24,8 +24,10 @@ import java.util.stream.IntStream;
  * }
  * }</pre>
  *
- * <p>The node timeout is 2 seconds, so failures are detected quickly. Starting a cluster takes a few seconds: in JUnit
- * tests, share one through {@link RedisClusterExtension}. Roles change with {@link #failover(RedisServer)}, so ask
+ * <p>The node timeout is 2 seconds, so failures are detected quickly: a {@linkplain RedisServer#kill() killed} master's
+ * replica is promoted by the cluster itself a few seconds later (see {@link #awaitMaster(RedisServer, Duration)}).
+ * Starting a cluster takes a few seconds: in JUnit tests, share one through {@link RedisClusterExtension}. Roles
+ * change with {@link #failover(RedisServer)} and slots move with {@link #migrateSlot(int, RedisServer)}, so ask
  * {@link #masters()}, {@link #replicas()} and {@link #masterFor(String)} again after one.
  */
 public final class RedisCluster implements AutoCloseable {
@@ -45,6 +47,11 @@ public final class RedisCluster implements AutoCloseable {
 	private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
 	private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
+
+	/** Keys per MIGRATE command, as redis-cli --cluster reshard moves them. */
+	private static final int KEYS_PER_MIGRATE = 100;
+
+	private static final Duration MIGRATE_TIMEOUT = Duration.ofSeconds(5);
 
 	// Diskless sync without its default 5s delay: replicas (re)join at once, after a start or a failover
 	private static final String[] CLUSTER_ARGUMENTS = { "--cluster-enabled", "yes", "--cluster-config-file",
@@ -185,19 +192,19 @@ public final class RedisCluster implements AutoCloseable {
 	}
 
 	/**
-	 * Returns the nodes that are masters now.
+	 * Returns the running nodes that are masters now.
 	 * @return the masters
 	 */
 	public List<RedisServer> masters() {
-		return nodes().stream().filter(RedisCluster::isMaster).toList();
+		return runningNodes().stream().filter(RedisCluster::isMaster).toList();
 	}
 
 	/**
-	 * Returns the nodes that are replicas now.
+	 * Returns the running nodes that are replicas now.
 	 * @return the replicas
 	 */
 	public List<RedisServer> replicas() {
-		return nodes().stream().filter((node) -> !isMaster(node)).toList();
+		return runningNodes().stream().filter((node) -> !isMaster(node)).toList();
 	}
 
 	/**
@@ -245,7 +252,106 @@ public final class RedisCluster implements AutoCloseable {
 	 * @return the master owning its slot
 	 */
 	public RedisServer masterFor(String key) {
-		int slot = slot(key);
+		return masterServing(slot(key));
+	}
+
+	/**
+	 * Waits until {@code node} is a master and every running node sees it serving slots: after its master was
+	 * {@linkplain RedisServer#kill() killed}, the cluster promotes a replica by itself once the node timeout has passed
+	 * and the replicas held an election.
+	 * @param node a node of this cluster, usually a replica of a killed master
+	 * @param timeout how long to wait
+	 * @throws IllegalStateException with the state of every node if it did not happen in time
+	 */
+	public void awaitMaster(RedisServer node, Duration timeout) {
+		awaitCondition(node + " to serve slots as a master in every running node's view", timeout,
+				() -> isMaster(node) && runningNodes().stream()
+					.allMatch((viewer) -> slotRanges(viewer).stream()
+						.anyMatch((range) -> range.masterPort() == node.port())));
+	}
+
+	/**
+	 * Waits until every replica of {@code master} has acknowledged all its writes so far, so that they survive a
+	 * {@linkplain RedisServer#kill() crash} of the master.
+	 * @param master a master of this cluster
+	 * @param timeout how long to wait
+	 */
+	public void awaitReplicated(RedisServer master, Duration timeout) {
+		long offset = replicationOffset(info(master, "replication"));
+		awaitCondition("the replicas of " + master + " to acknowledge offset " + offset, timeout, () -> {
+			List<Long> acknowledged = info(master, "replication").lines()
+				.filter((line) -> line.matches("slave\\d+:.*"))
+				.map((line) -> Long.parseLong(line.replaceAll("^.*offset=(\\d+).*$", "$1")))
+				.toList();
+			return !acknowledged.isEmpty() && acknowledged.stream().allMatch((acked) -> acked >= offset);
+		});
+	}
+
+	private static long replicationOffset(String replicationInfo) {
+		return replicationInfo.lines()
+			.filter((line) -> line.startsWith("master_repl_offset:"))
+			.mapToLong((line) -> Long.parseLong(line.substring("master_repl_offset:".length()).trim()))
+			.findFirst()
+			.orElseThrow(() -> new IllegalStateException("No master_repl_offset in " + replicationInfo));
+	}
+
+	/**
+	 * Moves a hash slot and its keys to another master, as {@code redis-cli --cluster reshard} does.
+	 * @param slot the slot to move
+	 * @param to the master that will serve it
+	 * @see #migrateSlot(int, RedisServer, Duration)
+	 */
+	public void migrateSlot(int slot, RedisServer to) {
+		migrateSlot(slot, to, Duration.ZERO);
+	}
+
+	/**
+	 * Moves a hash slot and its keys to another master, as {@code redis-cli --cluster reshard} does: {@code to} is set
+	 * to import the slot and its current master to migrate it, {@code MIGRATE} moves its keys in batches, then every
+	 * master is told the new owner (the target first, then the source, then the others), and this waits until every
+	 * node agrees. Meanwhile the source answers {@code ASK} for keys it no longer has and {@code TRYAGAIN} for
+	 * multi-key commands whose keys are split between the two; afterwards every node answers {@code MOVED}.
+	 * @param slot the slot to move
+	 * @param to the master that will serve it
+	 * @param pause how long to hold each intermediate state (migrating with the keys still on the source, then with
+	 * them on the target), so that clients running meanwhile meet those redirections
+	 * @throws IllegalArgumentException if {@code to} already serves the slot or is not a master
+	 */
+	public void migrateSlot(int slot, RedisServer to, Duration pause) {
+		RedisServer from = masterServing(slot);
+		if (from == to || !isMaster(to)) {
+			throw new IllegalArgumentException("Cannot move slot " + slot + " from " + from + " to " + to
+					+ ": the target must be another master");
+		}
+		String fromId = nodeId(from);
+		String toId = nodeId(to);
+		String slotArgument = String.valueOf(slot);
+		to.execute("CLUSTER", "SETSLOT", slotArgument, "IMPORTING", fromId);
+		from.execute("CLUSTER", "SETSLOT", slotArgument, "MIGRATING", toId);
+		pause(pause, "slot " + slot + " to be migrating");
+		for (List<?> keys = keysInSlot(from, slotArgument); !keys.isEmpty(); keys = keysInSlot(from, slotArgument)) {
+			List<String> command = new ArrayList<>(List.of("MIGRATE", to.host(), String.valueOf(to.port()), "", "0",
+					String.valueOf(MIGRATE_TIMEOUT.toMillis()), "KEYS"));
+			keys.forEach((key) -> command.add((String) key));
+			from.execute(command.toArray(String[]::new));
+		}
+		pause(pause, "slot " + slot + " to be migrated");
+		// The target first, so that it never redirects back to the source
+		to.execute("CLUSTER", "SETSLOT", slotArgument, "NODE", toId);
+		from.execute("CLUSTER", "SETSLOT", slotArgument, "NODE", toId);
+		for (RedisServer master : masters()) {
+			if (master != to && master != from) {
+				master.execute("CLUSTER", "SETSLOT", slotArgument, "NODE", toId);
+			}
+		}
+		awaitHealthy(FORM_TIMEOUT);
+	}
+
+	private static List<?> keysInSlot(RedisServer node, String slot) {
+		return (List<?>) node.execute("CLUSTER", "GETKEYSINSLOT", slot, String.valueOf(KEYS_PER_MIGRATE));
+	}
+
+	private RedisServer masterServing(int slot) {
 		int port = slotRanges(anyNode()).stream()
 			.filter((range) -> range.contains(slot))
 			.mapToInt(SlotRange::masterPort)
@@ -316,10 +422,27 @@ public final class RedisCluster implements AutoCloseable {
 	}
 
 	private RedisServer anyNode() {
-		return nodes().stream()
-			.filter(RedisServer::isRunning)
+		return runningNodes().stream()
 			.findFirst()
 			.orElseThrow(() -> new IllegalStateException("No node of the cluster is running"));
+	}
+
+	/** A killed node is still one of {@link #nodes()} until it is started again, but answers nothing. */
+	private List<RedisServer> runningNodes() {
+		return nodes().stream().filter(RedisServer::isRunning).toList();
+	}
+
+	private static void pause(Duration pause, String description) {
+		if (pause.isZero()) {
+			return;
+		}
+		try {
+			Thread.sleep(pause.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while holding " + description, ex);
+		}
 	}
 
 	private static boolean isMaster(RedisServer node) {

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
  * }</pre>
  *
  * <p>The cluster starts before the first class that uses it and stops when the test run ends. Before each class it
- * waits until the cluster is healthy again, but roles stay as earlier failovers left them: ask
- * {@link RedisCluster#masterFor(String)} rather than assuming a layout. Data is kept: use unique keys.
+ * brings back nodes an earlier class left killed, stopped or paused, and waits until the cluster is healthy again; but
+ * roles and slots stay as earlier failovers and migrations left them: ask {@link RedisCluster#masterFor(String)} rather
+ * than assuming a layout. Data is kept: use unique keys.
  */
 public final class RedisClusterExtension implements BeforeAllCallback {
 
@@ -36,6 +37,7 @@ public final class RedisClusterExtension implements BeforeAllCallback {
 		RedisCluster shared = context.getRoot()
 			.getStore(NAMESPACE)
 			.computeIfAbsent(RedisCluster.class, (key) -> startCluster(), RedisCluster.class);
+		shared.nodes().forEach(RedisServer::revive);
 		shared.awaitHealthy(Duration.ofSeconds(30));
 		this.cluster = shared;
 	}

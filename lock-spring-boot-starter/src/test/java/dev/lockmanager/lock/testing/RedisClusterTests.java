@@ -77,6 +77,37 @@ class RedisClusterTests {
 	}
 
 	@Test
+	void migrateSlotMovesTheSlotWithItsKeysAndTheirTtlsToAnotherMaster() {
+		RedisCluster cluster = redis.cluster();
+		String tag = "{harness:" + UUID.randomUUID() + "}";
+		int slot = cluster.slot(tag);
+		RedisServer from = cluster.masterFor(tag);
+		RedisServer to = cluster.masters().stream().filter((master) -> master != from).findFirst().orElseThrow();
+		from.execute("SET", tag + "kept", "v");
+		from.execute("SET", tag + "expiring", "v", "PX", "60000");
+
+		cluster.migrateSlot(slot, to);
+
+		assertThat(cluster.masterFor(tag)).isSameAs(to);
+		assertThat(to.execute("GET", tag + "kept")).isEqualTo("v");
+		assertThat((Long) to.execute("PTTL", tag + "expiring")).isBetween(1L, 60000L);
+		assertThat(from.execute("CLUSTER", "COUNTKEYSINSLOT", String.valueOf(slot))).isEqualTo(0L);
+		assertThatThrownBy(() -> from.execute("GET", tag + "kept")).hasMessageContaining("MOVED " + slot);
+		assertThat(cluster.nodes()).allSatisfy((node) -> assertThat((String) node.execute("CLUSTER", "INFO"))
+			.contains("cluster_state:ok", "cluster_slots_assigned:16384"));
+	}
+
+	@Test
+	void migrateSlotRefusesTheMasterAlreadyServingIt() {
+		RedisCluster cluster = redis.cluster();
+		String key = "harness:" + UUID.randomUUID();
+
+		assertThatThrownBy(() -> cluster.migrateSlot(cluster.slot(key), cluster.masterFor(key)))
+			.isInstanceOf(IllegalArgumentException.class)
+			.hasMessageContaining("the target must be another master");
+	}
+
+	@Test
 	void closeStopsEveryNode() {
 		List<Long> pids;
 		try (RedisCluster cluster = new RedisCluster(1, 1)) {

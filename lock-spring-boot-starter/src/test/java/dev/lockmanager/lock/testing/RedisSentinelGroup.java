@@ -143,9 +143,7 @@ public final class RedisSentinelGroup implements AutoCloseable {
 	 */
 	public synchronized RedisServer killMaster() {
 		RedisServer master = master();
-		ProcessHandle.of(master.pid()).ifPresent(ProcessHandle::destroyForcibly);
-		// Reaps the dead process and its watchdog
-		master.stop();
+		master.kill();
 		this.formerMasterPort = master.port();
 		return master;
 	}

@@ -124,6 +124,25 @@ public final class RedisServer implements AutoCloseable {
 	}
 
 	/**
+	 * Kills the process with SIGKILL, like a crash: Redis gets no chance to act on it, so it neither hands over to a
+	 * replica nor closes its client connections gracefully (the kernel resets them). {@link #start()} brings it back on
+	 * the same port. Unlike {@link #pause()}, nothing is left running: the process is reaped and its watchdog ended.
+	 * @throws IllegalStateException if it is not running
+	 */
+	public synchronized void kill() {
+		requireRunning();
+		// SIGKILL on POSIX; it ends a paused (SIGSTOPped) process too
+		this.process.destroyForcibly();
+		if (!awaitExit(this.process)) {
+			throw new IllegalStateException(this + " did not exit within " + STOP_TIMEOUT.toSeconds() + "s of SIGKILL");
+		}
+		this.watchdog.close();
+		this.process = null;
+		this.watchdog = null;
+		this.paused = false;
+	}
+
+	/**
 	 * Stops then starts the server on the same port.
 	 */
 	public synchronized void restart() {
@@ -250,6 +269,13 @@ public final class RedisServer implements AutoCloseable {
 		else {
 			restart();
 		}
+	}
+
+	/**
+	 * Returns everything the server wrote to its log, across restarts.
+	 */
+	synchronized String output() {
+		return (this.directory != null) ? this.directory.output(0) : "";
 	}
 
 	synchronized long watchdogPid() {

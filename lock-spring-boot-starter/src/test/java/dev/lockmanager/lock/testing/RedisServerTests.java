@@ -35,6 +35,42 @@ class RedisServerTests {
 	}
 
 	@Test
+	void killEndsTheServerLikeACrashAndStartBringsItBackOnItsPort() {
+		try (RedisServer server = new RedisServer()) {
+			server.start();
+			int port = server.port();
+			long pid = server.pid();
+			long watchdogPid = server.watchdogPid();
+
+			server.kill();
+
+			assertThat(server.isRunning()).isFalse();
+			assertThat(isAlive(pid)).isFalse();
+			assertThat(isAlive(watchdogPid)).isFalse();
+			// SIGTERM would have made Redis log its shutdown
+			assertThat(server.output()).doesNotContain("Received SIGTERM");
+			server.start();
+			assertThat(server.port()).isEqualTo(port);
+			assertThat(server.execute("PING")).isEqualTo("PONG");
+		}
+	}
+
+	@Test
+	void killEndsAPausedServer() {
+		try (RedisServer server = new RedisServer()) {
+			server.start();
+			long pid = server.pid();
+			server.pause();
+
+			server.kill();
+
+			assertThat(isAlive(pid)).isFalse();
+			server.start();
+			assertThat(server.execute("PING")).isEqualTo("PONG");
+		}
+	}
+
+	@Test
 	void passesExtraArguments() {
 		try (RedisServer server = new RedisServer("--maxmemory", "1mb")) {
 			server.start();

@@ -11,6 +11,7 @@ import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 
 import org.springframework.data.redis.connection.RedisClusterConfiguration;
+import org.springframework.data.redis.connection.RedisClusterConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
@@ -28,7 +29,12 @@ final class ClusterConnections {
 
 	/**
 	 * A started factory that follows topology changes: on MOVED/ASK redirections and reconnects at once, and every
-	 * second in any case.
+	 * second in any case. Spring Boot configures the same with
+	 * {@code spring.data.redis.lettuce.cluster.refresh.adaptive=true} (all adaptive triggers) and
+	 * {@code spring.data.redis.lettuce.cluster.refresh.period=1s}. Both are needed after a crash: the adaptive triggers
+	 * fire on the reconnect attempts to the dead master, before its replica is promoted, and are then held back for 30
+	 * seconds; the periodic refresh catches the promotion. Without either, Lettuce keeps sending a crashed master's keys
+	 * to its address.
 	 */
 	static LettuceConnectionFactory connectionFactory(RedisCluster cluster) {
 		ClusterClientOptions options = ClusterClientOptions.builder()
@@ -45,6 +51,44 @@ final class ClusterConnections {
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;
+	}
+
+	/**
+	 * Whether every master runs Redis 7 or newer, so that lock managers use sharded pub/sub on this cluster.
+	 */
+	static boolean shardedPubSub(RedisCluster cluster) {
+		return cluster.masters()
+			.stream()
+			.allMatch((master) -> ((String) master.execute("INFO", "server")).lines()
+				.anyMatch((line) -> line.matches("redis_version:([7-9]|\\d{2,})\\..*")));
+	}
+
+	/**
+	 * Subscriptions to a channel on every running node: classic ones ({@code PUBSUB NUMSUB}) and, on Redis 7, sharded ones
+	 * ({@code PUBSUB SHARDNUMSUB}).
+	 */
+	static long subscribers(RedisCluster cluster, String channel) {
+		boolean sharded = shardedPubSub(cluster);
+		return cluster.nodes()
+			.stream()
+			.filter(RedisServer::isRunning)
+			.mapToLong((node) -> count(node, "NUMSUB", channel) + (sharded ? count(node, "SHARDNUMSUB", channel) : 0))
+			.sum();
+	}
+
+	/** {@code PUBSUB NUMSUB} or {@code SHARDNUMSUB} of one channel on one node. */
+	static long count(RedisServer node, String subcommand, String channel) {
+		return (Long) ((List<?>) node.execute("PUBSUB", subcommand, channel)).get(1);
+	}
+
+	/**
+	 * Whether the factory's client, as its last topology refresh left it, sends commands for {@code slot} to
+	 * {@code master}.
+	 */
+	static boolean routesTo(LettuceConnectionFactory factory, int slot, RedisServer master) {
+		try (RedisClusterConnection connection = factory.getClusterConnection()) {
+			return connection.clusterGetNodeForSlot(slot).getPort() == master.port();
+		}
 	}
 
 	/** The lease key of a lock under the default name, for keys that need no percent-encoding. */

@@ -129,7 +129,7 @@ class RedisLockManagerClusterTests {
 		CompletableFuture<Lease> waiting = CompletableFuture
 			.supplyAsync(() -> waiter.acquire(key, Duration.ofSeconds(10), Duration.ofSeconds(8)));
 		String channel = ClusterConnections.leaseKey(key) + ":released";
-		await().atMost(Duration.ofSeconds(5)).until(() -> subscribers(channel) > 0);
+		await().atMost(Duration.ofSeconds(5)).until(() -> ClusterConnections.subscribers(cluster(), channel) > 0);
 
 		held.release();
 
@@ -149,14 +149,6 @@ class RedisLockManagerClusterTests {
 			.getContentAsString(StandardCharsets.UTF_8)).getSha1();
 		assertThat(cluster().masters()).allSatisfy(
 				(master) -> assertThat(master.execute("SCRIPT", "EXISTS", acquire)).isEqualTo(List.of(1L)));
-	}
-
-	/** Subscriptions are per node, and the subscriber connection may be on any of them. */
-	private static long subscribers(String channel) {
-		return cluster().nodes()
-			.stream()
-			.mapToLong((node) -> (Long) ((List<?>) node.execute("PUBSUB", "NUMSUB", channel)).get(1))
-			.sum();
 	}
 
 	private static long evalCalls() {
