@@ -20,6 +20,8 @@ import org.springframework.context.annotation.Import;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.util.ClassUtils;
 
+import dev.lockmanager.lock.web.LockApiAutoConfiguration;
+
 /**
  * Every bean the starter contributes must give way to a bean of the application: each {@code @Bean} method of the
  * auto-configurations listed in {@code AutoConfiguration.imports}, and of the configurations they nest or import,
@@ -27,12 +29,13 @@ import org.springframework.util.ClassUtils;
  */
 class AutoConfigurationBeanMethodsTests {
 
-	private static final String PACKAGE = DistributedLockAutoConfiguration.class.getPackageName();
+	/** The starter's root package: auto-configurations live in autoconfigure/ and in the optional web/ and actuate/. */
+	private static final String PACKAGE = "dev.lockmanager.lock";
 
 	@Test
 	void autoConfigurationsAreRegistered() {
 		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
-				DistributedLockAnnotationAutoConfiguration.class);
+				DistributedLockAnnotationAutoConfiguration.class, LockApiAutoConfiguration.class);
 	}
 
 	@Test
