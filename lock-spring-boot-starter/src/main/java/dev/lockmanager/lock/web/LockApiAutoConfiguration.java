@@ -2,7 +2,7 @@ package dev.lockmanager.lock.web;
 
 import java.time.Clock;
 
-import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -49,9 +49,6 @@ public final class LockApiAutoConfiguration {
 	 */
 	public static final int SECURITY_ORDER = Ordered.HIGHEST_PRECEDENCE + 10;
 
-	private static final boolean springSecurityPresent = ClassUtils
-		.isPresent("org.springframework.security.web.SecurityFilterChain", LockApiAutoConfiguration.class.getClassLoader());
-
 	@Bean
 	@ConditionalOnMissingBean
 	LockApiController lockApiController(RedisLockManager lockManager, LockApiProperties properties) {
@@ -60,11 +57,12 @@ public final class LockApiAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LockApiGuard lockApiGuard(LockApiProperties properties, ListableBeanFactory beanFactory) {
+	LockApiGuard lockApiGuard(LockApiProperties properties, ConfigurableListableBeanFactory beanFactory) {
 		if (properties.apiKey() != null) {
 			return new ApiKeyGuard(properties.apiKey());
 		}
-		if (!springSecurityPresent) {
+		if (!ClassUtils.isPresent("org.springframework.security.web.SecurityFilterChain",
+				beanFactory.getBeanClassLoader())) {
 			throw new LockApiAuthenticationMissingException(
 					"neither distributed-lock.http.api-key nor Spring Security is configured");
 		}
