@@ -26,7 +26,6 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
-import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.util.ServletRequestPathUtils;
@@ -85,10 +84,9 @@ final class LockApiController {
 
 	@PutMapping({ "/{name}", "/{name}/{key}" })
 	ResponseEntity<?> renew(@PathVariable String name, @PathVariable(required = false) String key,
-			@RequestHeader(name = LOCK_TOKEN, required = false) String token,
-			@RequestBody(required = false) Map<String, Object> body) {
+			@RequestBody(required = false) Map<String, Object> body, HttpServletRequest request) {
 		LockAddress lock = LockAddress.of(name, key);
-		String owner = requireToken(token);
+		String owner = requireToken(request);
 		Duration ttl = LeaseTerms.ofRenewal(body);
 		Instant renewedAt = this.clock.instant();
 		if (!this.leases.renew(lock.name(), lock.key(), owner, ttl)) {
@@ -101,9 +99,9 @@ final class LockApiController {
 
 	@DeleteMapping({ "/{name}", "/{name}/{key}" })
 	ResponseEntity<?> release(@PathVariable String name, @PathVariable(required = false) String key,
-			@RequestHeader(name = LOCK_TOKEN, required = false) String token) {
+			HttpServletRequest request) {
 		LockAddress lock = LockAddress.of(name, key);
-		String owner = requireToken(token);
+		String owner = requireToken(request);
 		if (!this.leases.release(lock.name(), lock.key(), owner)) {
 			return problem(Problems.of(HttpStatus.NOT_FOUND, "Lease not held", "NOT_HELD", "The lease on "
 					+ describe(lock) + " is not held with this token (it expired, was already released or is held "
@@ -144,7 +142,12 @@ final class LockApiController {
 				"No lock here: locks are addressed as {base-path}/{name} or {base-path}/{name}/{key}"));
 	}
 
-	private static String requireToken(String token) {
+	/**
+	 * The lease's token, read from the request rather than bound as a handler argument: Spring MVC logs the arguments
+	 * of handler methods at TRACE.
+	 */
+	private static String requireToken(HttpServletRequest request) {
+		String token = request.getHeader(LOCK_TOKEN);
 		if (token == null || token.isBlank()) {
 			throw new InvalidFieldException(LOCK_TOKEN,
 					"The " + LOCK_TOKEN + " header is required: the token returned when the lease was acquired");
