@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import jakarta.servlet.http.HttpServletRequest;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
@@ -263,6 +264,7 @@ final class LockApiController {
 	/**
 	 * The answer to a granted {@code POST}.
 	 */
+	@JsonPropertyOrder({ "name", "key", "token", "fencingToken", "ttl", "expiresAt" })
 	record Granted(@JsonProperty("name") String name, @JsonProperty("key") String key,
 			@JsonProperty("token") String token, @JsonProperty("fencingToken") long fencingToken,
 			@JsonProperty("ttl") String ttl, @JsonProperty("expiresAt") String expiresAt) {
@@ -279,6 +281,7 @@ final class LockApiController {
 	/**
 	 * The answer to a successful {@code PUT}.
 	 */
+	@JsonPropertyOrder({ "name", "key", "ttl", "expiresAt" })
 	record Renewed(@JsonProperty("name") String name, @JsonProperty("key") String key, @JsonProperty("ttl") String ttl,
 			@JsonProperty("expiresAt") String expiresAt) {
 	}
@@ -286,6 +289,7 @@ final class LockApiController {
 	/**
 	 * The answer to a {@code GET}: never the holder's token.
 	 */
+	@JsonPropertyOrder({ "name", "key", "held", "remaining", "fencingToken" })
 	record Status(@JsonProperty("name") String name, @JsonProperty("key") String key,
 			@JsonProperty("held") boolean held, @JsonProperty("remaining") String remaining,
 			@JsonProperty("fencingToken") long fencingToken) {
