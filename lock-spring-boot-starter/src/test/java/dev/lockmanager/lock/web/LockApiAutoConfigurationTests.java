@@ -27,6 +27,7 @@ import org.springframework.boot.webmvc.autoconfigure.DispatcherServletAutoConfig
 import org.springframework.boot.webmvc.autoconfigure.WebMvcAutoConfiguration;
 import org.springframework.core.io.support.SpringFactoriesLoader;
 import org.springframework.http.HttpHeaders;
+import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.security.web.DefaultSecurityFilterChain;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.util.matcher.AnyRequestMatcher;
@@ -157,6 +158,30 @@ class LockApiAutoConfigurationTests {
 			.run((context) -> {
 				assertThat(context).hasBean(LockApiSecurityConfiguration.CHAIN);
 				assertThat(context).getBean(LockApiGuard.class).isInstanceOf(ApiKeyGuard.class);
+			});
+	}
+
+	@Test
+	void securityChainMatchesOnlyTheApisPaths() {
+		this.contextRunner.withConfiguration(SPRING_SECURITY)
+			.withPropertyValues("distributed-lock.http.enabled=true")
+			.run((context) -> {
+				SecurityFilterChain chain = context.getBean(LockApiSecurityConfiguration.CHAIN, SecurityFilterChain.class);
+				assertThat(chain.matches(new MockHttpServletRequest("GET", "/locks"))).isTrue();
+				assertThat(chain.matches(new MockHttpServletRequest("POST", "/locks/a/b"))).isTrue();
+				assertThat(chain.matches(new MockHttpServletRequest("GET", "/locksmith"))).isFalse();
+				assertThat(chain.matches(new MockHttpServletRequest("GET", "/hello"))).isFalse();
+			});
+	}
+
+	@Test
+	void securityChainFollowsTheDispatcherServletPath() {
+		this.contextRunner.withConfiguration(SPRING_SECURITY)
+			.withPropertyValues("distributed-lock.http.enabled=true", "spring.mvc.servlet.path=/api")
+			.run((context) -> {
+				SecurityFilterChain chain = context.getBean(LockApiSecurityConfiguration.CHAIN, SecurityFilterChain.class);
+				assertThat(chain.matches(new MockHttpServletRequest("POST", "/api/locks/a"))).isTrue();
+				assertThat(chain.matches(new MockHttpServletRequest("POST", "/locks/a"))).isFalse();
 			});
 	}
 
