@@ -57,7 +57,7 @@ record LeaseTerms(Duration ttl, Duration waitTime) {
 		}
 		for (String property : body.keySet()) {
 			if (!properties.contains(property)) {
-				throw new InvalidFieldException(property, "Unknown property '" + abbreviate(property)
+				throw new InvalidFieldException(abbreviate(property), "Unknown property '" + abbreviate(property)
 						+ "': the body may contain only " + String.join(" and ", properties.stream().sorted().toList())
 						+ ", such as " + example);
 			}

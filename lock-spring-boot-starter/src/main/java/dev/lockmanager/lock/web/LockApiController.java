@@ -90,7 +90,11 @@ final class LockApiController {
 		String owner = requireToken(request);
 		Duration ttl = LeaseTerms.ofRenewal(body);
 		Instant renewedAt = this.clock.instant();
-		if (!this.leases.renew(lock.name(), lock.key(), owner, ttl)) {
+		boolean renewed = this.leases.renew(lock.name(), lock.key(), owner, ttl);
+		if (logger.isDebugEnabled()) {
+			logger.debug("HTTP client " + (renewed ? "renewed" : "could not renew") + " the lease on " + describe(lock));
+		}
+		if (!renewed) {
 			return problem(Problems.of(HttpStatus.GONE, "Lease gone", "LEASE_GONE", "The lease on " + describe(lock)
 					+ " is not held with this token: it expired, was released or is held by another client"));
 		}
@@ -103,7 +107,12 @@ final class LockApiController {
 			HttpServletRequest request) {
 		LockAddress lock = LockAddress.of(name, key);
 		String owner = requireToken(request);
-		if (!this.leases.release(lock.name(), lock.key(), owner)) {
+		boolean released = this.leases.release(lock.name(), lock.key(), owner);
+		if (logger.isDebugEnabled()) {
+			logger.debug("HTTP client " + (released ? "released" : "could not release") + " the lease on "
+					+ describe(lock));
+		}
+		if (!released) {
 			return problem(Problems.of(HttpStatus.NOT_FOUND, "Lease not held", "NOT_HELD", "The lease on "
 					+ describe(lock) + " is not held with this token (it expired, was already released or is held "
 					+ "by another client): nothing was deleted"));
@@ -209,6 +218,7 @@ final class LockApiController {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> backendUnavailable(LockBackendUnavailableException ex) {
+		logger.warn("HTTP lock API: " + ex.getMessage());
 		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
 			.header(HttpHeaders.RETRY_AFTER, Long.toString(BACKEND_RETRY_AFTER.toSeconds()))
 			.body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Lock backend unavailable", "BACKEND_UNAVAILABLE",
