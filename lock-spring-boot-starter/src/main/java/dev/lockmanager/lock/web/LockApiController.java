@@ -41,11 +41,12 @@ import dev.lockmanager.lock.redis.ClientLeases;
  * lock at {@code {base-path}/{name}} or {@code {base-path}/{name}/{key}}. The holder proves ownership with the token
  * it got from {@code POST}, sent back in the {@value #LOCK_TOKEN} header; the token never appears in a URL, in a
  * {@code GET} answer or in a log line. Every error is a problem detail, answered by this controller's own exception
- * handlers so that the application's {@code @ControllerAdvice} cannot change the API's contract.
+ * handlers so that the application's {@code @ControllerAdvice} cannot change the API's contract. Not final, so that
+ * an application's aspects on {@code @RestController} beans (logging, metrics) can proxy it.
  */
 @RestController
 @RequestMapping("${distributed-lock.http.base-path:/locks}")
-final class LockApiController {
+class LockApiController {
 
 	static final String LOCK_TOKEN = "Lock-Token";
 
