@@ -20,6 +20,9 @@ import dev.lockmanager.lock.LockManager;
 @Component
 class StartupReport {
 
+	/** The fallback of {@code distributed-lock.http.api-key} in application.yml, for local development only. */
+	static final String DEVELOPMENT_API_KEY = "dev-only-lock-api-key-not-a-secret";
+
 	private static final Log logger = LogFactory.getLog(StartupReport.class);
 
 	private final Environment environment;
@@ -48,6 +51,19 @@ class StartupReport {
 			logger.info("Locks: Redis at " + this.environment.getProperty("spring.data.redis.host") + ":"
 					+ this.environment.getProperty("spring.data.redis.port") + ", port "
 					+ this.environment.getProperty("local.server.port") + " serves POST /order");
+			reportLockApi();
+		}
+	}
+
+	private void reportLockApi() {
+		if (!this.environment.getProperty("distributed-lock.http.enabled", Boolean.class, false)) {
+			return;
+		}
+		logger.info("HTTP lock API: " + this.environment.getProperty("distributed-lock.http.base-path", "/locks")
+				+ "/{name}[/{key}] (clients send 'Authorization: Bearer <LOCK_API_KEY>')");
+		if (DEVELOPMENT_API_KEY.equals(this.environment.getProperty("distributed-lock.http.api-key"))) {
+			logger.warn("The HTTP lock API uses the development API key of application.yml: set LOCK_API_KEY for "
+					+ "anything but local development");
 		}
 	}
 

@@ -25,6 +25,7 @@ import dev.lockmanager.lock.actuate.LockEventsAutoConfiguration;
 import dev.lockmanager.lock.actuate.LockHealthContributorAutoConfiguration;
 import dev.lockmanager.lock.actuate.LockMetricsAutoConfiguration;
 import dev.lockmanager.lock.actuate.LocksEndpointAutoConfiguration;
+import dev.lockmanager.lock.web.LockApiAutoConfiguration;
 
 /**
  * Every bean the starter contributes must give way to a bean of the application: each {@code @Bean} method of the
@@ -33,14 +34,15 @@ import dev.lockmanager.lock.actuate.LocksEndpointAutoConfiguration;
  */
 class AutoConfigurationBeanMethodsTests {
 
-	private static final String PACKAGE = LockManager.class.getPackageName();
+	/** The starter's root package: auto-configurations live in autoconfigure/ and in the optional web/ and actuate/. */
+	private static final String PACKAGE = "dev.lockmanager.lock";
 
 	@Test
 	void autoConfigurationsAreRegistered() {
 		assertThat(autoConfigurations()).containsExactly(DistributedLockAutoConfiguration.class,
 				DistributedLockAnnotationAutoConfiguration.class, LockMetricsAutoConfiguration.class,
 				LockEventsAutoConfiguration.class, LockHealthContributorAutoConfiguration.class,
-				LocksEndpointAutoConfiguration.class);
+				LocksEndpointAutoConfiguration.class, LockApiAutoConfiguration.class);
 	}
 
 	@Test

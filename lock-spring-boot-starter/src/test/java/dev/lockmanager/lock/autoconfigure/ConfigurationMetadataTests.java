@@ -16,7 +16,8 @@ import org.springframework.core.io.ClassPathResource;
 
 /**
  * The configuration metadata that spring-boot-configuration-processor generates from {@link DistributedLockProperties}
- * documents every property, with its default, for IDE completion.
+ * and {@link dev.lockmanager.lock.web.LockApiProperties} documents every property, with its default, for IDE
+ * completion.
  */
 class ConfigurationMetadataTests {
 
@@ -85,6 +86,9 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.replica-acknowledgement.timeout", "100ms");
 		defaults.put("distributed-lock.metrics.max-names", 100);
 		defaults.put("distributed-lock.events.enabled", true);
+		defaults.put("distributed-lock.http.enabled", false);
+		defaults.put("distributed-lock.http.base-path", "/locks");
+		defaults.put("distributed-lock.http.api-key", null);
 		return defaults;
 	}
 

@@ -124,6 +124,23 @@ class DockerComposeFileTests {
 
 	@ParameterizedTest(name = "{0}")
 	@MethodSource("composeModels")
+	void everyInstanceServesTheLockApiWithTheSameApiKey(Supplier<Map<String, Object>> model) {
+		Set<String> keys = ORDER_INSTANCES.stream()
+			.map((instance) -> environment(service(model.get(), instance)).get("LOCK_API_KEY"))
+			.collect(Collectors.toSet());
+		// One key for all, long enough for distributed-lock.http.api-key (16 characters at least)
+		assertThat(keys).hasSize(1).doesNotContainNull();
+		assertThat(keys.iterator().next()).hasSizeGreaterThanOrEqualTo(16).doesNotContainAnyWhitespaces();
+	}
+
+	@Test
+	void lockApiKeyIsTakenFromTheEnvironmentWithADemonstrationFallback() throws IOException {
+		assertThat(Files.readString(repositoryRoot().resolve("docker-compose.yml")))
+			.contains("LOCK_API_KEY: ${LOCK_API_KEY:-");
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@MethodSource("composeModels")
 	void oneInstanceBuildsFromTheSampleDockerfileTheImageThatEveryInstanceRuns(Supplier<Map<String, Object>> model)
 			throws IOException {
 		Map<String, Object> builder = service(model.get(), "orders-1");

@@ -1,0 +1,217 @@
+package dev.lockmanager.lock.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.boot.logging.LogLevel;
+import org.springframework.boot.logging.LoggingSystem;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.SpringBootTest.WebEnvironment;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import dev.lockmanager.lock.testing.RedisServerExtension;
+
+/**
+ * HTTP clients of the lock API over a real server (Tomcat on a random port) and a real Redis server: they contend
+ * for a lock and only one holds it, renewal keeps a lease past its ttl, expiry frees it, and path segments are
+ * percent-decoded as the README promises.
+ */
+@SpringBootTest(classes = ApiKeyApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
+		properties = { "distributed-lock.http.enabled=true", "distributed-lock.http.api-key=" + ApiKeyApplication.API_KEY,
+				"spring.data.redis.host=127.0.0.1", "spring.data.redis.timeout=1s" })
+@DirtiesContext
+@ExtendWith(OutputCaptureExtension.class)
+class LockApiServerTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.servers(1);
+
+	@LocalServerPort
+	int port;
+
+	private LockApiClient first;
+
+	private LockApiClient second;
+
+	private String path;
+
+	@DynamicPropertySource
+	static void redisPort(DynamicPropertyRegistry registry) {
+		int redisPort = redis.server().port();
+		registry.add("spring.data.redis.port", () -> redisPort);
+	}
+
+	@BeforeEach
+	void clients() {
+		this.first = new LockApiClient(this.port);
+		this.second = new LockApiClient(this.port);
+		this.path = "/locks/contended-" + UUID.randomUUID();
+	}
+
+	@Test
+	void twoClientsAskingAtOnceGetTheLockOnce() throws Exception {
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		try {
+			for (int round = 0; round < 20; round++) {
+				String lock = this.path + "-" + round;
+				CyclicBarrier start = new CyclicBarrier(2);
+				List<CompletableFuture<LockApiClient.Response>> answers = new ArrayList<>();
+				for (LockApiClient client : List.of(this.first, this.second)) {
+					answers.add(CompletableFuture.supplyAsync(() -> {
+						meet(start);
+						return client.acquire(lock, "10s", "0");
+					}, threads));
+				}
+				assertThat(answers.stream().map((answer) -> answer.join().status()))
+					.containsExactlyInAnyOrder(201, 409);
+			}
+		}
+		finally {
+			threads.shutdownNow();
+		}
+	}
+
+	@Test
+	void twoClientsIncrementingUnderTheLockNeverOverlapAndLoseNoUpdate() throws Exception {
+		String counter = "counter-" + UUID.randomUUID();
+		redis.server().execute("SET", counter, "0");
+		AtomicInteger holders = new AtomicInteger();
+		ConcurrentLinkedQueue<Integer> overlaps = new ConcurrentLinkedQueue<>();
+		ExecutorService threads = Executors.newFixedThreadPool(2);
+		try {
+			List<CompletableFuture<Void>> clients = new ArrayList<>();
+			for (LockApiClient client : List.of(this.first, this.second)) {
+				clients.add(CompletableFuture.runAsync(() -> {
+					for (int i = 0; i < 25; i++) {
+						LockApiClient.Response granted = client.acquire(this.path, "10s", "10s");
+						assertThat(granted.status()).isEqualTo(201);
+						int now = holders.incrementAndGet();
+						if (now > 1) {
+							overlaps.add(now);
+						}
+						// A non-atomic read-modify-write: only mutual exclusion keeps every increment.
+						long value = Long.parseLong((String) redis.server().execute("GET", counter));
+						redis.server().execute("SET", counter, Long.toString(value + 1));
+						holders.decrementAndGet();
+						assertThat(client.release(this.path, granted.token()).status()).isEqualTo(204);
+					}
+				}, threads));
+			}
+			CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+		}
+		finally {
+			threads.shutdownNow();
+		}
+		assertThat(overlaps).isEmpty();
+		assertThat(redis.server().execute("GET", counter)).isEqualTo("50");
+	}
+
+	@Test
+	void renewalKeepsTheLeasePastItsOriginalTtl() {
+		String token = this.first.acquire(this.path, "1s", "0").token();
+		ScheduledExecutorService renewer = Executors.newSingleThreadScheduledExecutor();
+		AtomicInteger renewals = new AtomicInteger();
+		renewer.scheduleAtFixedRate(() -> {
+			if (this.first.renew(this.path, token, "1s").status() == 200) {
+				renewals.incrementAndGet();
+			}
+		}, 300, 300, TimeUnit.MILLISECONDS);
+		try {
+			await().during(Duration.ofMillis(2500))
+				.atMost(Duration.ofSeconds(4))
+				.pollInterval(Duration.ofMillis(200))
+				.until(() -> this.second.acquire(this.path, "1s", "0").status() == 409);
+			assertThat(renewals).hasValueGreaterThanOrEqualTo(6);
+		}
+		finally {
+			renewer.shutdownNow();
+		}
+		await().atMost(Duration.ofSeconds(3)).until(() -> this.second.acquire(this.path, "10s", "0").status() == 201);
+	}
+
+	@Test
+	void expiryFreesTheLockAndTheFormerHolderCanNeitherRenewNorReleaseIt() {
+		String expired = this.first.acquire(this.path, "500ms", "0").token();
+		assertThat(this.second.acquire(this.path, "10s", "0").status()).isEqualTo(409);
+		await().atMost(Duration.ofSeconds(3)).until(() -> this.second.acquire(this.path, "10s", "0").status() == 201);
+		assertThat(this.first.renew(this.path, expired, "10s").status()).isEqualTo(410);
+		assertThat(this.first.release(this.path, expired).status()).isEqualTo(404);
+		assertThat(this.first.inspect(this.path).<Boolean>json("$.held")).isTrue();
+	}
+
+	@Test
+	void pathSegmentsArePercentDecoded() {
+		LockApiClient.Response granted = this.first.post("/locks/orders%20eu/caf%C3%A9%2A%3F", "{\"ttl\": \"10s\"}");
+		assertThat(granted.status()).isEqualTo(201);
+		assertThat(granted.<String>json("$.name")).isEqualTo("orders eu");
+		assertThat(granted.<String>json("$.key")).isEqualTo("café*?");
+		assertThat(granted.header("Location")).contains("/locks/orders%20eu/caf%C3%A9%2A%3F");
+		assertThat(redis.server().execute("EXISTS", "lock:{orders%20eu:caf%C3%A9%2A%3F}")).isEqualTo(1L);
+		assertThat(this.first.release("/locks/orders%20eu/caf%C3%A9%2A%3F", granted.token()).status()).isEqualTo(204);
+	}
+
+	@Test
+	void encodedSlashIsRefusedSoKeysWithSlashesAreNotAddressable() {
+		LockApiClient.Response answer = this.first.post("/locks/files/a%2Fb", "{\"ttl\": \"10s\"}");
+		assertThat(answer.status()).isEqualTo(400);
+		assertThat(redis.server().execute("KEYS", "lock:{files:*")).asList().isEmpty();
+	}
+
+	/**
+	 * Spring MVC's and the starter's logging. (Tomcat's connector, {@code org.apache.coyote}, logs raw requests with
+	 * their headers at DEBUG: the README says to keep it above.)
+	 */
+	@Test
+	void tokenAndApiKeyNeverAppearInSpringOrStarterLogsEvenAtTrace(CapturedOutput output) {
+		LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
+		List<String> loggers = List.of("org.springframework", "org.apache.catalina", "dev.lockmanager");
+		loggers.forEach((logger) -> logging.setLogLevel(logger, LogLevel.TRACE));
+		String token;
+		try {
+			LockApiClient.Response granted = this.first.acquire(this.path, "10s", "0");
+			token = granted.token();
+			assertThat(this.first.renew(this.path, token, "10s").status()).isEqualTo(200);
+			assertThat(this.first.inspect(this.path).status()).isEqualTo(200);
+			assertThat(this.first.release(this.path, token).status()).isEqualTo(204);
+			assertThat(this.first.release(this.path, token).status()).isEqualTo(404);
+		}
+		finally {
+			loggers.forEach((logger) -> logging.setLogLevel(logger, null));
+		}
+		assertThat(output.getAll()).contains("HTTP client acquired Grant[name=").contains(this.path.substring(7));
+		assertThat(output.getAll()).doesNotContain(token).doesNotContain(ApiKeyApplication.API_KEY);
+	}
+
+	private static void meet(CyclicBarrier barrier) {
+		try {
+			barrier.await(10, TimeUnit.SECONDS);
+		}
+		catch (Exception ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}
