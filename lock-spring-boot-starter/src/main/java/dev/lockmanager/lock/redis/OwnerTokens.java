@@ -21,7 +21,8 @@ final class OwnerTokens {
 			return false;
 		}
 		for (int i = 0; i < token.length(); i++) {
-			if (Character.digit(token.charAt(i), 16) < 0 || Character.isUpperCase(token.charAt(i))) {
+			char c = token.charAt(i);
+			if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
 				return false;
 			}
 		}

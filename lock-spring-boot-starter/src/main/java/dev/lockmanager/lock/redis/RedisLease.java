@@ -42,7 +42,7 @@ final class RedisLease implements Lease {
 
 	private final boolean renewing;
 
-	private final Instant acquiredAt = Instant.now();
+	private final Instant acquiredAt;
 
 	private final long acquiredAtNanos;
 
@@ -67,6 +67,8 @@ final class RedisLease implements Lease {
 		this.ttlNanos = ttl.toNanos();
 		this.validFromNanos = sentAtNanos;
 		this.acquiredAtNanos = sentAtNanos;
+		// When the acquire was sent, like the validity: a ttl added to it never overstates the lease
+		this.acquiredAt = Instant.now().minusNanos(System.nanoTime() - sentAtNanos);
 	}
 
 	@Override

@@ -143,6 +143,14 @@ class ClientLeasesTests {
 	}
 
 	@Test
+	void tokenOfNonAsciiDigitsIsRejected() {
+		String arabicIndicDigits = "\u0663".repeat(32);
+		assertThatIllegalArgumentException()
+			.isThrownBy(() -> this.instanceA.clientLeases().release("jobs", this.key, arabicIndicDigits))
+			.withMessageContaining("token");
+	}
+
+	@Test
 	void renewalAboveTheMaximumTtlIsRejected() {
 		ClientLeases.Grant grant = this.instanceA.clientLeases().acquire(request(Duration.ofSeconds(10)));
 		assertThatIllegalArgumentException()
