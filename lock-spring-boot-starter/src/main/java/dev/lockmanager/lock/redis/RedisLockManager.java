@@ -77,9 +77,8 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 				: new QuorumLeaseStore(
 						settings.quorumNodes().stream().map((node) -> node(node, settings, false)).toList(),
 						settings.quorumNodeTimeout().toNanos());
-		// In quorum mode releases publish on the nodes: listen on the first one.
-		this.notifications = new ReleaseNotifications(
-				settings.quorumNodes().isEmpty() ? connectionFactory : settings.quorumNodes().get(0), sharded);
+		this.notifications = settings.quorumNodes().isEmpty() ? new ReleaseNotifications(connectionFactory, sharded)
+				: new ReleaseNotifications(settings.quorumNodes());
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
 		this.cleanup = new OrphanCleanup(this.store);
 		this.waiterPermits = new Semaphore(settings.maxWaiters());

@@ -157,8 +157,7 @@ public final class RedisLockManagerBuilder {
 
 	/**
 	 * Quorum mode: leases are taken on independent Redis masters and granted by a majority (the Redlock algorithm).
-	 * Waiters are woken through the first node (releases publish on every node); if it is down they rely on their
-	 * backoff.
+	 * Waiters are woken by a release through any node: they subscribe on a majority of the nodes.
 	 * @param nodes at least 3 independent masters (an odd number), each its own Lettuce connection factory
 	 * @param nodeTimeout how long to wait for each node, much shorter than the ttl (default 100ms)
 	 * @return this builder

@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
@@ -51,6 +52,13 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 	ReleaseNotifications(RedisConnectionFactory connectionFactory, boolean sharded) {
 		this.subscriber = sharded ? new ShardedReleaseSubscriber((LettuceConnectionFactory) connectionFactory, this)
 				: new ClassicReleaseSubscriber(connectionFactory, this);
+	}
+
+	/**
+	 * Notifications in quorum mode: subscribed on a majority of the nodes.
+	 */
+	ReleaseNotifications(List<RedisConnectionFactory> quorumNodes) {
+		this.subscriber = new QuorumReleaseSubscriber(quorumNodes, this);
 	}
 
 	/**

@@ -147,6 +147,30 @@ class QuorumModeTests {
 	}
 
 	@Test
+	void waiterIsWokenThroughTheOtherNodesWhenTheFirstNodeIsDown() throws Exception {
+		redis.server(0).stop();
+		Lease held = manager().tryAcquire(this.key, Duration.ofSeconds(30)).orElseThrow();
+		List<LettuceConnectionFactory> nodes = redis.servers().stream().map(this::connectionFactory).toList();
+		RedisLockManager waiting = RedisLockManager.builder(nodes.get(0))
+			.quorum(nodes, NODE_TIMEOUT)
+			.backOff(Duration.ofSeconds(10), 2.0, Duration.ofSeconds(10), Duration.ZERO)
+			.build();
+		this.managers.add(waiting);
+		CompletableFuture<Long> acquiredAt = CompletableFuture.supplyAsync(() -> {
+			waiting.acquire(this.key, Duration.ofSeconds(30), Duration.ofSeconds(8));
+			return System.nanoTime();
+		});
+		String channel = "lock:{default:" + this.key + "}:released";
+		await().atMost(Duration.ofSeconds(10)).until(() -> redis.servers().stream()
+			.filter(RedisServer::isRunning)
+			.allMatch((node) -> Long.valueOf(1).equals(((List<?>) node.execute("PUBSUB", "NUMSUB", channel)).get(1))));
+		long releasedAt = System.nanoTime();
+		held.release();
+		assertThat(Duration.ofNanos(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
+			.isLessThan(Duration.ofMillis(1000));
+	}
+
+	@Test
 	void twoStoppedNodesOfFiveLeaveTheLockWorking() {
 		RedisLockManager manager = manager();
 		redis.server(3).stop();
