@@ -27,7 +27,13 @@ import dev.lockmanager.lock.testing.RedisServerExtension;
  * ({@code management.endpoint.locks.access=unrestricted}), on a real Redis server.
  */
 @SpringBootTest(classes = ObservedApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "management.endpoints.web.exposure.include=locks",
+		properties = {
+				// Spring Security is on the test class path (for the HTTP lock API); this application does not use it
+				"spring.autoconfigure.exclude=org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+				+ "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
+				+ "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
+				+ "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+				"management.endpoints.web.exposure.include=locks",
 				"management.endpoint.locks.access=unrestricted" })
 @AutoConfigureRestTestClient
 @DirtiesContext

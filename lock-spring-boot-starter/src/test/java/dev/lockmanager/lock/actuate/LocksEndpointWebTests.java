@@ -30,7 +30,13 @@ import dev.lockmanager.lock.testing.RedisServerExtension;
  * force-release it; the lock meters and the lock backend's health appear under {@code /actuator}.
  */
 @SpringBootTest(classes = ObservedApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = { "management.endpoints.web.exposure.include=health,metrics,locks",
+		properties = {
+				// Spring Security is on the test class path (for the HTTP lock API); this application does not use it
+				"spring.autoconfigure.exclude=org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
+				+ "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
+				+ "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
+				+ "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
+				"management.endpoints.web.exposure.include=health,metrics,locks",
 				"management.endpoint.health.show-details=always" })
 @AutoConfigureRestTestClient
 @DirtiesContext

@@ -39,7 +39,8 @@ class ReplicaAcknowledgementTests {
 		RedisServer replica = redis.server(1);
 		replica.execute("REPLICAOF", master.host(), Integer.toString(master.port()));
 		await().atMost(Duration.ofSeconds(10))
-			.until(() -> String.valueOf(replica.execute("INFO", "replication")).contains("master_link_status:up"));
+			.until(() -> String.valueOf(replica.execute("INFO", "replication")).contains("master_link_status:up")
+					&& String.valueOf(master.execute("INFO", "replication")).contains("state=online"));
 		this.factory = RedisConnections.connectionFactory(master);
 	}
 
@@ -49,7 +50,7 @@ class ReplicaAcknowledgementTests {
 	}
 
 	private RedisLockManager manager(int replicas) {
-		return RedisLockManager.builder(this.factory).replicaAcknowledgement(replicas, Duration.ofMillis(200)).build();
+		return RedisLockManager.builder(this.factory).replicaAcknowledgement(replicas, Duration.ofMillis(500)).build();
 	}
 
 	private String leaseKey() {
@@ -82,7 +83,7 @@ class ReplicaAcknowledgementTests {
 			long start = System.nanoTime();
 			assertThatExceptionOfType(LockBackendUnavailableException.class)
 				.isThrownBy(() -> manager.acquire(LockRequest.of(this.key, Duration.ofSeconds(10))))
-				.withMessageContaining("only 0 of 1 replicas acknowledged the lease within PT0.2S");
+				.withMessageContaining("only 0 of 1 replicas acknowledged the lease within PT0.5S");
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(RedisConnections.COMMAND_TIMEOUT);
 			assertThat(redis.server(0).execute("EXISTS", leaseKey())).isEqualTo(0L);
 		}

@@ -155,7 +155,7 @@ class ClusterReleaseNotificationTests {
 
 		// Made again on the new master, and not left on the former one where a subscription made before Lettuce
 		// learnt of the failover may have landed
-		await().atMost(Duration.ofSeconds(5)).until(() -> shardSubscribers(replica) == 1 && shardSubscribers(master) == 0);
+		await().atMost(Duration.ofSeconds(15)).until(() -> shardSubscribers(replica) == 1 && shardSubscribers(master) == 0);
 		long releasedAt = System.nanoTime();
 		held.release();
 		assertThat(Duration.ofNanos(acquiredAt.get(WAIT_TIME.toMillis(), TimeUnit.MILLISECONDS) - releasedAt))
