@@ -23,6 +23,7 @@ import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LockBackendUnavailableException;
+import dev.lockmanager.lock.LockRequest;
 import dev.lockmanager.lock.redis.RedisLockManager;
 import dev.lockmanager.lock.testing.CounterLoad;
 import dev.lockmanager.lock.testing.RedisServer;
@@ -191,6 +192,17 @@ class QuorumModeTests {
 			.isThrownBy(() -> manager.tryAcquire(this.key, Duration.ofSeconds(30)))
 			.withMessageContaining("a majority of 3 is needed");
 		assertThat(holders("lock:{default:" + this.key + "}")).isZero();
+	}
+
+	@Test
+	void replicaAcknowledgementIsAskedOfEveryNode() {
+		RedisLockManager manager = manager();
+		// The nodes have no replicas: none can acknowledge, so no node grants the lease.
+		assertThatExceptionOfType(LockBackendUnavailableException.class)
+			.isThrownBy(() -> manager.tryAcquire(LockRequest.of(this.key, Duration.ofSeconds(30)).withReplicas(1)))
+			.withMessageContaining("a majority of 3 is needed");
+		assertThat(holders("lock:{default:" + this.key + "}")).isZero();
+		assertThat(manager.tryAcquire(LockRequest.of(this.key, Duration.ofSeconds(30)).withReplicas(0))).isPresent();
 	}
 
 	@Test
