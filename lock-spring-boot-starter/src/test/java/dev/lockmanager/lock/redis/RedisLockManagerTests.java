@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LeaseLostException;
@@ -306,6 +308,34 @@ class RedisLockManagerTests {
 
 		assertThat(commandCalls("publish")).isEqualTo(publishes + 1);
 		assertThat(commandCalls("spublish")).isEqualTo(shardedPublishes);
+	}
+
+	/**
+	 * A node where SPUBLISH fails (unknown on 6.2; refused by ACL here on 7) still announces the release, with PUBLISH,
+	 * and the release still succeeds: the lease is already deleted when the script publishes.
+	 */
+	@Test
+	void releaseFallsBackToPublishWhereSpublishFails() {
+		RedisStandaloneConfiguration configuration = new RedisStandaloneConfiguration(server().host(), server().port());
+		if (String.valueOf(server().execute("INFO", "server")).contains("redis_version:7")) {
+			server().execute("ACL", "SETUSER", "no-spublish", "on", "nopass", "~*", "&*", "+@all", "-spublish");
+			configuration.setUsername("no-spublish");
+			configuration.setPassword("any");
+		}
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(configuration);
+		factory.afterPropertiesSet();
+		factory.start();
+		this.factories.add(factory);
+		RedisLeaseStore store = new RedisLeaseStore(new StringRedisTemplate(factory), 60_000,
+				RedisConnections.COMMAND_TIMEOUT, Duration.ofMillis(100), true);
+		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
+		assertThat(store.acquire(keys, "owner", 10_000, 0).acquired()).isTrue();
+		long publishes = commandCalls("publish");
+
+		assertThat(store.release(keys, "owner")).isTrue();
+
+		assertThat(commandCalls("publish")).isEqualTo(publishes + 1);
+		assertThat(server().execute("EXISTS", keys.lease())).isEqualTo(0L);
 	}
 
 	@Test
