@@ -3,6 +3,7 @@ package dev.lockmanager.lock.redis;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
@@ -57,20 +58,36 @@ final class LeaseEvents {
 	}
 
 	void notAcquired(Observation observation, LockRequest request, long startNanos, LockNotAcquiredException reason) {
-		boolean error = reason instanceof LockBackendUnavailableException;
+		notAcquired(observation, request, startNanos, reason instanceof LockBackendUnavailableException, () -> reason);
+	}
+
+	/**
+	 * Another owner holds the lock ({@code tryAcquire}): the reason is built only for listeners, as this is no error.
+	 */
+	void held(Observation observation, LockRequest request, long startNanos,
+			Supplier<LockNotAcquiredException> reason) {
+		notAcquired(observation, request, startNanos, false, reason);
+	}
+
+	private void notAcquired(Observation observation, LockRequest request, long startNanos, boolean error,
+			Supplier<LockNotAcquiredException> reason) {
 		observation.lowCardinalityKeyValue("outcome", error ? "error" : "timeout");
 		if (error) {
-			observation.error(reason);
+			observation.error(reason.get());
 		}
 		observation.stop();
 		if (!this.listeners.isEmpty()) {
 			Duration waited = Duration.ofNanos(System.nanoTime() - startNanos);
-			notify("notAcquired", (listener) -> listener.notAcquired(request, waited, reason));
+			LockNotAcquiredException why = reason.get();
+			notify("notAcquired", (listener) -> listener.notAcquired(request, waited, why));
 		}
 	}
 
-	void released(Lease lease, Duration held) {
-		notify("released", (listener) -> listener.released(lease, held));
+	void released(Lease lease, long acquiredAtNanos) {
+		if (!this.listeners.isEmpty()) {
+			Duration held = Duration.ofNanos(System.nanoTime() - acquiredAtNanos);
+			notify("released", (listener) -> listener.released(lease, held));
+		}
 	}
 
 	void renewed(Lease lease) {

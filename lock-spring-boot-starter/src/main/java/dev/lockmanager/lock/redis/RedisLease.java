@@ -152,7 +152,7 @@ final class RedisLease implements Lease {
 			if (remaining > 0) {
 				logger.warn("Could not release the lease on key '" + this.key + "' (Redis could not be reached: "
 						+ cause(ex) + "); it expires within " + Duration.ofNanos(remaining));
-				this.manager.events().released(this, heldFor());
+				this.manager.events().released(this, this.acquiredAtNanos);
 				return;
 			}
 			this.manager.events().lost(this, "it expired before it could be released");
@@ -168,16 +168,12 @@ final class RedisLease implements Lease {
 		if (logger.isDebugEnabled()) {
 			logger.debug("Released " + this);
 		}
-		this.manager.events().released(this, heldFor());
+		this.manager.events().released(this, this.acquiredAtNanos);
 	}
 
 	private LeaseLostException lostAtRelease(String what) {
 		this.manager.events().releasedAfterLoss(this);
 		return lost(what);
-	}
-
-	private Duration heldFor() {
-		return Duration.ofNanos(System.nanoTime() - this.acquiredAtNanos);
 	}
 
 	/**

@@ -205,13 +205,14 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 			this.events.acquired(observation, outcome.lease, start);
 			return Optional.of(outcome.lease);
 		}
-		LockNotAcquiredException reason = (outcome.failure != null) ? unavailable(request, outcome.failure)
-				: new LockNotAcquiredException(request.name(), request.key(),
-						"The lock on key '" + request.key() + "' (name '" + request.name() + "') is held by another owner");
-		this.events.notAcquired(observation, request, start, reason);
 		if (outcome.failure != null) {
-			throw (LockBackendUnavailableException) reason;
+			LockBackendUnavailableException reason = unavailable(request, outcome.failure);
+			this.events.notAcquired(observation, request, start, reason);
+			throw reason;
 		}
+		this.events.held(observation, request, start, () -> new LockNotAcquiredException(request.name(),
+				request.key(), "The lock on key '" + request.key() + "' (name '" + request.name()
+						+ "') is held by another owner"));
 		return Optional.empty();
 	}
 
