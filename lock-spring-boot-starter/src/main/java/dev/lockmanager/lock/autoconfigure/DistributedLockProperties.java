@@ -125,7 +125,8 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 	 *
 	 * @param replicas How many replicas must acknowledge a new lease before it is granted; 0 turns it off. A lease not
 	 * acknowledged in time is given back and the attempt fails like an unreachable Redis.
-	 * @param timeout How long Redis waits for the replicas' acknowledgement.
+	 * @param timeout How long Redis waits for the replicas' acknowledgement; shorter than the Redis command timeout
+	 * (spring.data.redis.timeout, or the quorum node timeout).
 	 */
 	public record ReplicaAcknowledgement(@DefaultValue("0") int replicas, @DefaultValue("100ms") Duration timeout) {
 

@@ -97,6 +97,7 @@ final class RedisLeaseStore implements LeaseStore {
 	@SuppressWarnings("unchecked")
 	private List<Long> acquireAcknowledged(LockKeys keys, String owner, long ttlMillis, String fencingTtl,
 			int replicas) {
+		requireReplicaTimeoutBelowCommandTimeout();
 		return this.redis.execute((RedisCallback<List<Long>>) connection -> {
 			RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
 				.getNativeConnection();
@@ -122,6 +123,19 @@ final class RedisLeaseStore implements LeaseStore {
 			}
 			return List.of((Long) reply.get(0), (Long) reply.get(1));
 		});
+	}
+
+	/**
+	 * Lettuce gives up on a command after the command timeout, so a {@code WAIT} allowed to last as long would be
+	 * abandoned while Redis still counts acknowledgements, and fail a lease the replicas did acknowledge.
+	 * @throws IllegalStateException if the replica timeout is not shorter than the command timeout
+	 */
+	void requireReplicaTimeoutBelowCommandTimeout() {
+		if (this.replicaTimeout.compareTo(this.commandTimeout) >= 0) {
+			throw new IllegalStateException("The replica acknowledgement timeout (" + this.replicaTimeout
+					+ ") must be shorter than the Redis command timeout (" + this.commandTimeout
+					+ "), or the client gives up on WAIT before Redis answers it");
+		}
 	}
 
 	private <T> T await(RedisFuture<T> reply, Duration timeout) {

@@ -93,8 +93,12 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		redis.setExposeConnection(true);
 		Duration commandTimeout = ((LettuceConnectionFactory) connectionFactory).getClientConfiguration()
 			.getCommandTimeout();
-		return new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout,
+		RedisLeaseStore store = new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout,
 				settings.replicaTimeout(), shardedPublish);
+		if (settings.replicas() > 0) {
+			store.requireReplicaTimeoutBelowCommandTimeout();
+		}
+		return store;
 	}
 
 	/**

@@ -214,7 +214,8 @@ public final class RedisLockManagerBuilder {
 	 * unreachable Redis. Requests may override the number ({@link dev.lockmanager.lock.LockRequest#withReplicas}). It
 	 * narrows the window in which a failover loses a fresh lease; it does not close it. Default: off.
 	 * @param replicas how many replicas must acknowledge a new lease, 0 for none
-	 * @param timeout how long Redis waits for them (default 100ms)
+	 * @param timeout how long Redis waits for them (default 100ms); shorter than the Redis command timeout (in
+	 * quorum mode, each node's), which {@link #build()} checks when {@code replicas} is not 0
 	 * @return this builder
 	 */
 	public RedisLockManagerBuilder replicaAcknowledgement(int replicas, Duration timeout) {
@@ -248,15 +249,26 @@ public final class RedisLockManagerBuilder {
 
 	/**
 	 * @return a new manager; close it to stop its renewal thread and release its leases
+	 * @throws IllegalStateException if replica acknowledgement is on and its timeout is not shorter than the Redis
+	 * command timeout
 	 */
 	public RedisLockManager build() {
 		ExponentialBackOff backOff = new ExponentialBackOff(this.initialInterval.toMillis(), this.multiplier);
 		backOff.setMaxInterval(this.maxInterval.toMillis());
 		backOff.setJitter(this.jitter.toMillis());
-		return new RedisLockManager(this.connectionFactory, new ManagerSettings(this.keyPrefix, backOff,
-				this.renewalEnabled, this.renewalRatio, this.maxTtl, this.maxWaitTime, this.maxWaiters,
-				this.fencingRetention, this.quorumNodes, this.quorumNodeTimeout, this.ownsQuorumNodes, this.listeners,
-				this.observations, this.replicas, this.replicaTimeout));
+		ManagerSettings settings = new ManagerSettings(this.keyPrefix, backOff, this.renewalEnabled, this.renewalRatio,
+				this.maxTtl, this.maxWaitTime, this.maxWaiters, this.fencingRetention, this.quorumNodes,
+				this.quorumNodeTimeout, this.ownsQuorumNodes, this.listeners, this.observations, this.replicas,
+				this.replicaTimeout);
+		try {
+			return new RedisLockManager(this.connectionFactory, settings);
+		}
+		catch (RuntimeException ex) {
+			if (this.ownsQuorumNodes) {
+				this.quorumNodes.forEach((node) -> ((LettuceConnectionFactory) node).destroy());
+			}
+			throw ex;
+		}
 	}
 
 	private static void requirePositive(Duration value, String name) {

@@ -53,6 +53,19 @@ class DistributedLockAutoConfigurationRedisTests {
 	}
 
 	@Test
+	void replicaAcknowledgementTimeoutMustBeShorterThanTheRedisTimeout() {
+		this.contextRunner.withPropertyValues("distributed-lock.replica-acknowledgement.replicas=1",
+				"distributed-lock.replica-acknowledgement.timeout=1s").run((context) -> {
+					assertThat(context).hasFailed();
+					assertThat(context).getFailure()
+						.rootCause()
+						.isInstanceOf(IllegalStateException.class)
+						.hasMessage("The replica acknowledgement timeout (PT1S) must be shorter than the Redis command "
+								+ "timeout (PT1S), or the client gives up on WAIT before Redis answers it");
+				});
+	}
+
+	@Test
 	void closingTheContextReleasesHeldLeases() {
 		this.contextRunner.run((context) -> {
 			Lease lease = context.getBean(LockManager.class).tryAcquire("order-43", Duration.ofMinutes(1)).orElseThrow();

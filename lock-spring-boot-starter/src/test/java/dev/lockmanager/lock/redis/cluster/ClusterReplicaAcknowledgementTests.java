@@ -39,20 +39,24 @@ class ClusterReplicaAcknowledgementTests {
 		String healthyKey = masters.next().getValue().get(0);
 		RedisServer laggingReplica = cluster.replicaOf(lagging.getKey());
 		LettuceConnectionFactory factory = ClusterConnections.connectionFactory(cluster);
-		try (RedisLockManager manager = RedisLockManager.builder(factory)
-			.replicaAcknowledgement(1, Duration.ofMillis(200))
-			.build()) {
+		// Patient where a healthy replica must acknowledge, so that a slow machine fails nothing; impatient where none can.
+		try (RedisLockManager patient = RedisLockManager.builder(factory)
+			.replicaAcknowledgement(1, Duration.ofMillis(1500))
+			.build();
+				RedisLockManager impatient = RedisLockManager.builder(factory)
+					.replicaAcknowledgement(1, Duration.ofMillis(200))
+					.build()) {
 			for (List<String> keys : byMaster.values()) {
-				assertThat(manager.acquire(LockRequest.of("warm-up-" + keys.get(0), Duration.ofSeconds(10))).isHeld())
+				assertThat(patient.acquire(LockRequest.of("warm-up-" + keys.get(0), Duration.ofSeconds(10))).isHeld())
 					.isTrue();
 			}
 			// Well within the cluster-node-timeout: the paused replica is not failed, just silent.
 			laggingReplica.pause();
 			try {
 				assertThatExceptionOfType(LockBackendUnavailableException.class)
-					.isThrownBy(() -> manager.acquire(LockRequest.of(lagging.getValue().get(0), Duration.ofSeconds(10))))
+					.isThrownBy(() -> impatient.acquire(LockRequest.of(lagging.getValue().get(0), Duration.ofSeconds(10))))
 					.withMessageContaining("only 0 of 1 replicas acknowledged");
-				assertThat(manager.acquire(LockRequest.of(healthyKey, Duration.ofSeconds(10))).isHeld()).isTrue();
+				assertThat(patient.acquire(LockRequest.of(healthyKey, Duration.ofSeconds(10))).isHeld()).isTrue();
 			}
 			finally {
 				laggingReplica.resume();
