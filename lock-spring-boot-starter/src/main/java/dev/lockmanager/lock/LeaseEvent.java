@@ -4,8 +4,8 @@ package dev.lockmanager.lock;
  * An application event about a lease this process took through the auto-configured {@link LockManager}: listen to one
  * type ({@code @EventListener void on(LeaseLostEvent event)}) or to this one for all of them.
  * <p>
- * Events are published synchronously, on the thread where the lease changed: the caller's thread for acquisitions
- * and releases, the renewal thread for background renewal failures and losses. A slow listener delays that thread
+ * Events are published synchronously, on the thread where the lease changed: the caller's thread for acquisitions,
+ * releases and explicit renewals, the renewal thread for background renewal failures and losses. A slow listener delays that thread
  * (and, on the renewal thread, the renewal of other leases), so keep listeners quick or make them {@code @Async}. An
  * exception thrown by a listener is logged and never changes the outcome of the lock operation (Spring's event
  * multicaster then skips the later listeners of that event). Renewals are not published (they are routine; the

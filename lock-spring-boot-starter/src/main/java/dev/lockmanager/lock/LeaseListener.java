@@ -48,7 +48,8 @@ public interface LeaseListener {
 	}
 
 	/**
-	 * A renewal could not reach the store; the lease is kept while its validity lasts and the renewal is retried.
+	 * A renewal, in the background or by {@link Lease#renew(Duration)}, could not reach the store; the lease is kept
+	 * while its validity lasts, and a background renewal is retried.
 	 * @param lease the lease that could not be renewed
 	 * @param cause why the store could not be reached
 	 */

@@ -121,6 +121,7 @@ final class RedisLease implements Lease {
 			renewal = LeaseStore.Renewal.failed(ex);
 		}
 		if (renewal.failure() != null) {
+			this.manager.events().renewalFailed(this, renewal.failure());
 			throw new LockBackendUnavailableException(this.name, this.key, "Could not renew the lease on key '"
 					+ this.key + "': Redis could not be reached (" + cause(renewal.failure()) + ")", renewal.failure());
 		}

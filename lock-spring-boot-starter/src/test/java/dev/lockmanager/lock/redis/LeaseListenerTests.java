@@ -103,6 +103,24 @@ class LeaseListenerTests {
 	}
 
 	@Test
+	void explicitRenewalIsReportedLikeABackgroundOne() {
+		Lease lease = this.manager.acquire(request(Duration.ofSeconds(10)).withRenewal(false));
+		lease.renew(Duration.ofSeconds(10));
+		redis.server().pause();
+		try {
+			assertThatExceptionOfType(LockBackendUnavailableException.class)
+				.isThrownBy(() -> lease.renew(Duration.ofSeconds(10)));
+		}
+		finally {
+			redis.server().resume();
+		}
+		redis.server().execute("DEL", LockKeys.of("lock:", "orders", this.key).lease());
+		assertThatExceptionOfType(LeaseLostException.class).isThrownBy(() -> lease.renew(Duration.ofSeconds(10)));
+		assertThat(this.events).containsExactly("acquired orders", "renewed orders", "renewalFailed orders",
+				"lost orders");
+	}
+
+	@Test
 	void unreachableRedisIsReportedAsAnErrorOutcome() {
 		redis.server().pause();
 		try {
@@ -203,6 +221,11 @@ class LeaseListenerTests {
 		@Override
 		public void renewed(Lease lease) {
 			LeaseListenerTests.this.events.add("renewed " + lease.name());
+		}
+
+		@Override
+		public void renewalFailed(Lease lease, RuntimeException cause) {
+			LeaseListenerTests.this.events.add("renewalFailed " + lease.name());
 		}
 
 		@Override
