@@ -20,9 +20,13 @@ final class RedisConnections {
 	}
 
 	static LettuceConnectionFactory connectionFactory(RedisServer server) {
+		return connectionFactory(server, COMMAND_TIMEOUT);
+	}
+
+	static LettuceConnectionFactory connectionFactory(RedisServer server, Duration commandTimeout) {
 		LettuceConnectionFactory factory = new LettuceConnectionFactory(
 				new RedisStandaloneConfiguration(server.host(), server.port()),
-				LettuceClientConfiguration.builder().commandTimeout(COMMAND_TIMEOUT).build());
+				LettuceClientConfiguration.builder().commandTimeout(commandTimeout).build());
 		factory.afterPropertiesSet();
 		factory.start();
 		return factory;

@@ -17,8 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import org.springframework.data.redis.connection.RedisStandaloneConfiguration;
-import org.springframework.data.redis.connection.lettuce.LettuceClientConfiguration;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 
 import dev.lockmanager.lock.Lease;
@@ -57,21 +55,12 @@ class ReplicaAcknowledgementTests {
 		await().atMost(Duration.ofSeconds(10))
 			.until(() -> String.valueOf(replica.execute("INFO", "replication")).contains("master_link_status:up")
 					&& String.valueOf(master.execute("INFO", "replication")).contains("state=online"));
-		this.factory = connectionFactory(master, COMMAND_TIMEOUT);
+		this.factory = RedisConnections.connectionFactory(master, COMMAND_TIMEOUT);
 	}
 
 	@AfterEach
 	void close() {
 		this.factory.destroy();
-	}
-
-	private static LettuceConnectionFactory connectionFactory(RedisServer server, Duration commandTimeout) {
-		LettuceConnectionFactory factory = new LettuceConnectionFactory(
-				new RedisStandaloneConfiguration(server.host(), server.port()),
-				LettuceClientConfiguration.builder().commandTimeout(commandTimeout).build());
-		factory.afterPropertiesSet();
-		factory.start();
-		return factory;
 	}
 
 	private RedisLockManager manager(int replicas, Duration timeout) {
@@ -117,7 +106,7 @@ class ReplicaAcknowledgementTests {
 	@Test
 	void leaseGrantedBeforeTheMasterStalledInWaitIsCleanedUp() throws Exception {
 		RedisServer master = redis.server(0);
-		LettuceConnectionFactory shortTimeouts = connectionFactory(master, Duration.ofSeconds(1));
+		LettuceConnectionFactory shortTimeouts = RedisConnections.connectionFactory(master);
 		ExecutorService executor = Executors.newSingleThreadExecutor();
 		try (RedisLockManager manager = RedisLockManager.builder(shortTimeouts)
 			.replicaAcknowledgement(1, SHORT_TIMEOUT)
