@@ -144,7 +144,7 @@ class QuorumModeTests {
 		long releasedAt = System.nanoTime();
 		held.release();
 		assertThat(Duration.ofNanos(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
-			.isLessThan(Duration.ofMillis(1000));
+			.isLessThan(Duration.ofMillis(2000)); // backoff: 3s
 	}
 
 	@Test
@@ -168,7 +168,7 @@ class QuorumModeTests {
 		long releasedAt = System.nanoTime();
 		held.release();
 		assertThat(Duration.ofNanos(acquiredAt.get(10, TimeUnit.SECONDS) - releasedAt))
-			.isLessThan(Duration.ofMillis(1000));
+			.isLessThan(Duration.ofMillis(3000)); // backoff: 10s
 	}
 
 	@Test
@@ -211,7 +211,8 @@ class QuorumModeTests {
 		redis.server(1).pause();
 		long start = System.nanoTime();
 		Lease lease = manager.tryAcquire(this.key, Duration.ofSeconds(10)).orElseThrow();
-		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(NODE_TIMEOUT.multipliedBy(3));
+		// The paused node is given up on after the node timeout, long before its 3s command timeout.
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(NODE_TIMEOUT.multipliedBy(4));
 		lease.release();
 	}
 
