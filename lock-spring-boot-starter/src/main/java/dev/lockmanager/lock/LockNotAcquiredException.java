@@ -2,7 +2,7 @@ package dev.lockmanager.lock;
 
 /**
  * Thrown when a lease could not be acquired within the wait time, or when the caller may not wait (too many
- * waiters). The guarded work did not run.
+ * waiters: {@link TooManyWaitersException}). The guarded work did not run.
  */
 public class LockNotAcquiredException extends LockException {
 

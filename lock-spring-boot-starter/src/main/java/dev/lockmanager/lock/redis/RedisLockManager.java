@@ -27,6 +27,7 @@ import dev.lockmanager.lock.LockBackendUnavailableException;
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.LockNotAcquiredException;
 import dev.lockmanager.lock.LockRequest;
+import dev.lockmanager.lock.TooManyWaitersException;
 
 /**
  * {@link LockManager} on Redis (standalone, Sentinel or Cluster) through a spring-data-redis connection factory.
@@ -153,7 +154,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 			throw notAcquired(request, first);
 		}
 		if (!this.waiterPermits.tryAcquire()) {
-			throw new LockNotAcquiredException(request.name(), request.key(), "Could not wait for the lock on key '"
+			throw new TooManyWaitersException(request.name(), request.key(), "Could not wait for the lock on key '"
 					+ request.key() + "': " + this.settings.maxWaiters() + " callers are already waiting (max-waiters)");
 		}
 		try (ReleaseNotifications.Waiter waiter = this.notifications.register(keys.channel())) {

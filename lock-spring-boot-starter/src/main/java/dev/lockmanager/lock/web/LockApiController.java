@@ -34,6 +34,7 @@ import org.springframework.web.util.ServletRequestPathUtils;
 import dev.lockmanager.lock.LockBackendUnavailableException;
 import dev.lockmanager.lock.LockNotAcquiredException;
 import dev.lockmanager.lock.LockRequest;
+import dev.lockmanager.lock.TooManyWaitersException;
 import dev.lockmanager.lock.redis.ClientLeases;
 
 /**
@@ -51,7 +52,7 @@ class LockApiController {
 	static final String LOCK_TOKEN = "Lock-Token";
 
 	/** A 503 is retried after this long. */
-	static final Duration BACKEND_RETRY_AFTER = Duration.ofSeconds(1);
+	static final Duration UNAVAILABLE_RETRY_AFTER = Duration.ofSeconds(1);
 
 	private static final Pattern TOKEN = Pattern.compile("[0-9a-f]{32}");
 
@@ -221,14 +222,24 @@ class LockApiController {
 	ResponseEntity<ProblemDetail> backendUnavailable(LockBackendUnavailableException ex) {
 		logger.warn("HTTP lock API: " + ex.getMessage());
 		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.header(HttpHeaders.RETRY_AFTER, Long.toString(BACKEND_RETRY_AFTER.toSeconds()))
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(UNAVAILABLE_RETRY_AFTER.toSeconds()))
 			.body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Lock backend unavailable", "BACKEND_UNAVAILABLE",
 					"Redis could not be reached; nothing was changed that will outlive its ttl. Try again later"));
 	}
 
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> tooManyWaiters(TooManyWaitersException ex) {
+		logger.warn("HTTP lock API: " + ex.getMessage());
+		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+			.header(HttpHeaders.RETRY_AFTER, Long.toString(UNAVAILABLE_RETRY_AFTER.toSeconds()))
+			.body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Too many waiters", "TOO_MANY_WAITERS",
+					"Too many requests already wait for locks on this instance (distributed-lock.max-waiters); "
+							+ "nothing was acquired. Try again later"));
+	}
+
 	/**
-	 * Not acquired within the wait time (or too many callers already waiting on this instance): the holder's remaining
-	 * time, read once more, tells the client when to try again.
+	 * Not acquired within the wait time: the holder's remaining time, read once more, tells the client when to try
+	 * again.
 	 */
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> held(LockNotAcquiredException ex) {

@@ -28,6 +28,7 @@ import dev.lockmanager.lock.LeaseLostException;
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.LockNotAcquiredException;
 import dev.lockmanager.lock.LockRequest;
+import dev.lockmanager.lock.TooManyWaitersException;
 import dev.lockmanager.lock.testing.RedisServer;
 import dev.lockmanager.lock.testing.RedisServerExtension;
 
@@ -355,7 +356,7 @@ class RedisLockManagerTests {
 		}
 		// Both wait once a third caller is turned away by max-waiters instead of waiting itself.
 		await().atMost(Duration.ofSeconds(5)).ignoreExceptionsMatching((ex) -> !ex.getMessage().contains("max-waiters"))
-			.untilAsserted(() -> assertThatExceptionOfType(LockNotAcquiredException.class)
+			.untilAsserted(() -> assertThatExceptionOfType(TooManyWaitersException.class)
 				.isThrownBy(() -> waiting.acquire(this.key, Duration.ofSeconds(1), Duration.ofMillis(10)))
 				.withMessageContaining("max-waiters"));
 		long releasedAt = System.nanoTime();
@@ -423,7 +424,7 @@ class RedisLockManagerTests {
 				() -> limited.acquire(this.key, Duration.ofSeconds(5), Duration.ofSeconds(3)));
 		String channel = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key).channel();
 		await().atMost(Duration.ofSeconds(5)).until(() -> subscribers(channel) == 1);
-		assertThatExceptionOfType(LockNotAcquiredException.class)
+		assertThatExceptionOfType(TooManyWaitersException.class)
 			.isThrownBy(() -> limited.acquire(this.key, Duration.ofSeconds(5), Duration.ofSeconds(3)))
 			.withMessageContaining("max-waiters");
 		assertThatExceptionOfType(Exception.class).isThrownBy(() -> first.get(10, TimeUnit.SECONDS))

@@ -48,7 +48,7 @@ import dev.lockmanager.lock.testing.RedisServerExtension;
  */
 @SpringBootTest(classes = ApiKeyApplication.class,
 		properties = { "distributed-lock.http.enabled=true", "distributed-lock.http.api-key=" + ApiKeyApplication.API_KEY,
-				"distributed-lock.max-ttl=1m", "distributed-lock.max-wait-time=10s",
+				"distributed-lock.max-ttl=1m", "distributed-lock.max-wait-time=10s", "distributed-lock.max-waiters=1",
 				"spring.jackson.property-naming-strategy=SNAKE_CASE", "spring.data.redis.host=127.0.0.1",
 				"spring.data.redis.timeout=500ms" })
 @AutoConfigureMockMvc
@@ -148,6 +148,32 @@ class LockApiTests {
 	@Test
 	void waitingAcquireGetsTheLockWhenTheHolderReleases() throws Exception {
 		String token = token(acquire("/locks/" + this.name, "20s"));
+		CompletableFuture<MvcResult> waiter = waitForTheLock();
+		this.mvc.perform(authorized(delete("/locks/{name}", this.name)).header("Lock-Token", token))
+			.andExpect(status().isNoContent());
+		assertThat(waiter.get().getResponse().getStatus()).isEqualTo(201);
+	}
+
+	@Test
+	void acquireBeyondMaxWaitersAnswersServiceUnavailableWithRetryAfter() throws Exception {
+		String token = token(acquire("/locks/" + this.name, "20s"));
+		CompletableFuture<MvcResult> waiter = waitForTheLock(); // the one waiter max-waiters allows
+		this.mvc.perform(authorized(post("/locks/{name}", this.name)).contentType(MediaType.APPLICATION_JSON)
+			.content("{\"ttl\": \"10s\", \"waitTime\": \"5s\"}"))
+			.andExpect(status().isServiceUnavailable())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("TOO_MANY_WAITERS"))
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("max-waiters")))
+			.andExpect(header().string(HttpHeaders.RETRY_AFTER, "1"));
+		this.mvc.perform(authorized(delete("/locks/{name}", this.name)).header("Lock-Token", token))
+			.andExpect(status().isNoContent());
+		assertThat(waiter.get().getResponse().getStatus()).isEqualTo(201);
+	}
+
+	/**
+	 * Starts a request that waits up to 8s for the lock on {@code (name, "*")} and returns once it waits.
+	 */
+	private CompletableFuture<MvcResult> waitForTheLock() {
 		CompletableFuture<MvcResult> waiter = CompletableFuture.supplyAsync(() -> {
 			try {
 				return this.mvc.perform(authorized(post("/locks/{name}", this.name)).contentType(MediaType.APPLICATION_JSON)
@@ -162,9 +188,7 @@ class LockApiTests {
 			.until(() -> redis.server().execute("PUBSUB", "NUMSUB", "lock:{" + this.name + ":%2A}:released")
 				.toString()
 				.endsWith(", 1]"));
-		this.mvc.perform(authorized(delete("/locks/{name}", this.name)).header("Lock-Token", token))
-			.andExpect(status().isNoContent());
-		assertThat(waiter.get().getResponse().getStatus()).isEqualTo(201);
+		return waiter;
 	}
 
 	@Test
