@@ -149,10 +149,13 @@ final class RedisLease implements Lease {
 			deleted = this.manager.store().release(this.keys, this.owner);
 		}
 		catch (DataAccessException ex) {
-			long remaining = remainingNanos(System.nanoTime());
+			long now = System.nanoTime();
+			long remaining = remainingNanos(now);
 			if (remaining > 0) {
 				logger.warn("Could not release the lease on key '" + this.key + "' (Redis could not be reached: "
-						+ cause(ex) + "); it expires within " + Duration.ofNanos(remaining));
+						+ cause(ex) + "); retrying in the background, and it expires within "
+						+ Duration.ofNanos(remaining));
+				this.manager.releaseInBackground(this.keys, this.owner, now + remaining);
 				this.manager.events().released(this, this.acquiredAtNanos);
 				return;
 			}
@@ -193,9 +196,11 @@ final class RedisLease implements Lease {
 			this.manager.store().release(this.keys, this.owner);
 		}
 		catch (DataAccessException ex) {
+			long now = System.nanoTime();
+			this.manager.releaseInBackground(this.keys, this.owner, now + remainingNanos(now));
 			throw new LockBackendUnavailableException(this.name, this.key, "Could not delete the lease on key '"
-					+ this.key + "' in Redis (" + cause(ex) + "); it is no longer renewed and expires within its ttl",
-					ex);
+					+ this.key + "' in Redis (" + cause(ex) + "); it is no longer renewed, deleting it is retried in "
+					+ "the background, and it expires within its ttl", ex);
 		}
 		return true;
 	}

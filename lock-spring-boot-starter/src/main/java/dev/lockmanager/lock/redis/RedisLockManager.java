@@ -235,7 +235,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 							: this.settings.replicas());
 		}
 		catch (DataAccessException ex) {
-			this.cleanup.release(keys, owner);
+			this.cleanup.release(keys, owner, sentAt + request.ttl().toNanos());
 			return new Outcome(null, -1, ex);
 		}
 		if (!attempt.acquired()) {
@@ -362,6 +362,13 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	 */
 	public ClientLeases clientLeases() {
 		return this.clientLeases;
+	}
+
+	/**
+	 * Called by a lease whose deletion failed: it is retried in the background while the lease could still exist.
+	 */
+	void releaseInBackground(LockKeys keys, String owner, long expiresAtNanos) {
+		this.cleanup.release(keys, owner, expiresAtNanos);
 	}
 
 	/** Called once by a lease when it is released: stops its renewal. */

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -111,6 +113,66 @@ class RedisFailureTests {
 		// its 60s ttl.
 		await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(server().execute("EXISTS", keys.lease())));
 		assertThat(this.manager.tryAcquire(this.key, Duration.ofSeconds(5))).isPresent();
+	}
+
+	@Test
+	void failedReleaseIsRetriedInTheBackgroundUntilRedisAnswers() {
+		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
+		Lease lease = this.manager.acquire(LockRequest.of(this.key, Duration.ofSeconds(60)).withRenewal(false));
+		long refused = refusals();
+		refuseScripts();
+		try {
+			lease.release(); // logged, not thrown: the lease expires anyway
+			assertThat(lease.isHeld()).isFalse();
+			awaitRetries(refused);
+			assertThat(server().execute("EXISTS", keys.lease())).isEqualTo(1L);
+		}
+		finally {
+			allowScripts();
+		}
+		// Deleted by a retry soon after Redis answers again, long before the 60s ttl.
+		await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(server().execute("EXISTS", keys.lease())));
+	}
+
+	@Test
+	void failedForceReleaseIsRetriedInTheBackgroundUntilRedisAnswers() {
+		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
+		this.manager.acquire(LockRequest.of(this.key, Duration.ofSeconds(60)));
+		long refused = refusals();
+		refuseScripts();
+		try {
+			assertThatExceptionOfType(LockBackendUnavailableException.class)
+				.isThrownBy(() -> this.manager.forceRelease(LockRequest.DEFAULT_NAME, this.key, "stuck"))
+				.withMessageContaining("deleting it is retried in the background");
+			awaitRetries(refused);
+		}
+		finally {
+			allowScripts();
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(server().execute("EXISTS", keys.lease())));
+	}
+
+	/** Makes every script fail (NOPERM), as a Redis that cannot be reached would, without closing connections. */
+	private static void refuseScripts() {
+		server().execute("ACL", "SETUSER", "default", "-eval", "-evalsha");
+	}
+
+	private static void allowScripts() {
+		server().execute("ACL", "SETUSER", "default", "+@all");
+	}
+
+	/**
+	 * Waits until Redis refused the failed call, the background attempt made at once and a retry after it.
+	 */
+	private static void awaitRetries(long refusedBefore) {
+		await().atMost(Duration.ofSeconds(5)).until(() -> refusals() - refusedBefore >= 3);
+	}
+
+	/** Calls Redis refused for want of permission (INFO errorstats). */
+	private static long refusals() {
+		Matcher count = Pattern.compile("errorstat_NOPERM:count=(\\d+)")
+			.matcher(String.valueOf(server().execute("INFO", "errorstats")));
+		return count.find() ? Long.parseLong(count.group(1)) : 0;
 	}
 
 }
