@@ -53,7 +53,7 @@ final class LeaseMetrics implements LeaseListener {
 			.withRegistry(registry);
 		this.renewals = Counter.builder(RENEWALS).description("Lease renewals").withRegistry(registry);
 		this.renewalFailures = Counter.builder(RENEWAL_FAILURES)
-			.description("Lease renewals that could not reach Redis (retried in the background while the lease is valid)")
+			.description("Lease renewals that could not reach Redis (in the background, retried while the lease is valid)")
 			.withRegistry(registry);
 		this.losses = Counter.builder(LOST)
 			.description("Leases lost: expired, taken by another owner or force-released")

@@ -39,7 +39,8 @@ class ClusterReplicaAcknowledgementTests {
 		String healthyKey = masters.next().getValue().get(0);
 		RedisServer laggingReplica = cluster.replicaOf(lagging.getKey());
 		LettuceConnectionFactory factory = ClusterConnections.connectionFactory(cluster);
-		// Patient where a healthy replica must acknowledge, so that a slow machine fails nothing; impatient where none can.
+		// Patient where a healthy replica must acknowledge, so that a slow machine fails nothing; impatient where
+		// none can.
 		try (RedisLockManager patient = RedisLockManager.builder(factory)
 			.replicaAcknowledgement(1, Duration.ofMillis(1500))
 			.build();
