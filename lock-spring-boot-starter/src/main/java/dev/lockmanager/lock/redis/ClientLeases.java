@@ -14,8 +14,9 @@ import dev.lockmanager.lock.LockRequest;
  * Leases held by remote clients (the HTTP lock API) rather than by this process. The client proves ownership with
  * the token {@link #acquire} returned, so any instance on the same Redis deployment can renew, release or inspect the
  * lease: the service holds no state. These leases are not renewed in the background, not released on shutdown and
- * not reported to the {@link dev.lockmanager.lock.LeaseListener}s: the client renews them before their ttl runs out,
- * or they expire. Obtain it from {@link RedisLockManager#clientLeases()}.
+ * not reported to the {@link dev.lockmanager.lock.LeaseListener}s (their acquisitions are observed as
+ * {@code lock.acquire}, like the manager's own): the client renews them before their ttl runs out, or they expire.
+ * Obtain it from {@link RedisLockManager#clientLeases()}.
  * <p>
  * Limits (max ttl, max wait time, max waiters) are those of the manager. Every method throws
  * {@link LockBackendUnavailableException} when Redis cannot be reached and {@link IllegalArgumentException} for a

@@ -66,6 +66,9 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	private final LeaseEvents events;
 
+	/** Remote clients' acquisitions: observed, but not reported to the listeners, which hear of this process's. */
+	private final LeaseEvents clientEvents;
+
 	private final ClientLeases clientLeases;
 
 	private volatile boolean running;
@@ -84,6 +87,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.cleanup = new OrphanCleanup(this.store);
 		this.waiterPermits = new Semaphore(settings.maxWaiters());
 		this.events = new LeaseEvents(settings.listeners(), settings.observations());
+		this.clientEvents = new LeaseEvents(List.of(), settings.observations());
 		this.clientLeases = new ClientLeases(this);
 	}
 
@@ -117,30 +121,35 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	@Override
 	public Lease acquire(LockRequest request) {
 		validate(request);
+		return observedObtain(request, true);
+	}
+
+	/**
+	 * Acquires a lease for a remote client: it is neither renewed nor released by this manager, nor reported to the
+	 * listeners; the acquisition is observed like any other.
+	 */
+	RedisLease acquireForClient(LockRequest request) {
+		validate(request);
+		return observedObtain(request, false);
+	}
+
+	private RedisLease observedObtain(LockRequest request, boolean local) {
+		LeaseEvents events = local ? this.events : this.clientEvents;
 		long start = System.nanoTime();
-		Observation observation = this.events.startAcquire(request);
+		Observation observation = events.startAcquire(request);
 		try (Observation.Scope scope = observation.openScope()) {
-			RedisLease lease = obtain(request, true);
-			this.events.acquired(observation, lease, start);
+			RedisLease lease = obtain(request, local);
+			events.acquired(observation, lease, start);
 			return lease;
 		}
 		catch (LockNotAcquiredException ex) {
-			this.events.notAcquired(observation, request, start, ex);
+			events.notAcquired(observation, request, start, ex);
 			throw ex;
 		}
 		catch (RuntimeException ex) {
 			observation.error(ex).stop();
 			throw ex;
 		}
-	}
-
-	/**
-	 * Acquires a lease for a remote client: it is neither renewed nor released by this manager, nor reported to the
-	 * listeners.
-	 */
-	RedisLease acquireForClient(LockRequest request) {
-		validate(request);
-		return obtain(request, false);
 	}
 
 	private RedisLease obtain(LockRequest request, boolean local) {

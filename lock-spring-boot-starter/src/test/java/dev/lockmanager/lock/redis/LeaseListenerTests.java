@@ -152,6 +152,20 @@ class LeaseListenerTests {
 	}
 
 	@Test
+	void remoteClientsAcquisitionsAreObservedButNotReportedToListeners() {
+		this.manager.clientLeases().acquire(request(Duration.ofSeconds(10)));
+		assertThatExceptionOfType(LockNotAcquiredException.class)
+			.isThrownBy(() -> this.manager.clientLeases().acquire(request(Duration.ofSeconds(10))));
+		TestObservationRegistryAssert.assertThat(this.observations)
+			.hasNumberOfObservationsWithNameEqualTo("lock.acquire", 2)
+			.hasAnObservation((observation) -> observation.hasLowCardinalityKeyValue("lock.name", "orders")
+				.hasLowCardinalityKeyValue("outcome", "acquired"))
+			.hasAnObservation((observation) -> observation.hasLowCardinalityKeyValue("lock.name", "orders")
+				.hasLowCardinalityKeyValue("outcome", "timeout"));
+		assertThat(this.events).isEmpty();
+	}
+
+	@Test
 	void failingListenerDoesNotChangeTheOutcome() {
 		LettuceConnectionFactory other = RedisConnections.connectionFactory(redis.server());
 		try (RedisLockManager failing = RedisLockManager.builder(other).listener(new LeaseListener() {
