@@ -122,7 +122,8 @@ class ReplicaAcknowledgementTests {
 				.isInstanceOf(LockBackendUnavailableException.class)
 				.hasMessageContaining("WAIT");
 			master.resume();
-			// The failed attempt's clean-up reached Redis before it stopped answering: it runs now, long before the ttl.
+			// The failed attempt's clean-up, sent while Redis was paused (and retried if need be), deletes the lease
+			// once Redis answers again, long before its ttl.
 			await().atMost(Duration.ofSeconds(5)).until(() -> master.execute("EXISTS", leaseKey()).equals(0L));
 		}
 		finally {
