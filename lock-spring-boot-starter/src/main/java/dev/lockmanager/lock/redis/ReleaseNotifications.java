@@ -35,6 +35,9 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 
 	private static final Duration RETRY_SUBSCRIPTION_AFTER = Duration.ofSeconds(1);
 
+	/** How often a waiter looks at its subscription (from memory: {@link ReleaseSubscriber#isLost}). */
+	private static final Duration CHECK_SUBSCRIPTION_EVERY = Duration.ofSeconds(1);
+
 	private final ReleaseSubscriber subscriber;
 
 	/** Local waiters per release channel, oldest first. */
@@ -240,18 +243,18 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 		 * Waits up to {@code nanos} for a release; a release since the last await returns at once. When the key's
 		 * subscription was lost, makes it again and returns at once, as a release may have gone unheard meanwhile
 		 * (not twice in a row, so that a subscription Redis keeps ending cannot turn waiting into a busy loop); if it
-		 * cannot be made, tries again every second rather than sleep through the whole pause unsubscribed.
+		 * cannot be made, tries again every second rather than sleep through the whole pause unsubscribed. The
+		 * subscription is checked every second even when no one reports it lost: on a Cluster, one made while Lettuce
+		 * still routed its slot to a former master is found out only once Lettuce's view of the cluster changes.
 		 */
 		void await(long nanos) throws InterruptedException {
 			long deadline = System.nanoTime() + nanos;
 			while (true) {
-				boolean lost = ReleaseNotifications.this.subscriber.isLost(this.channel);
-				if (lost && restore(this.channel, deadline - System.nanoTime())) {
-					if (!this.returnedAfterRestoring) {
-						this.returnedAfterRestoring = true;
-						return;
-					}
-					lost = false;
+				boolean restored = ReleaseNotifications.this.subscriber.isLost(this.channel)
+						&& restore(this.channel, deadline - System.nanoTime());
+				if (restored && !this.returnedAfterRestoring) {
+					this.returnedAfterRestoring = true;
+					return;
 				}
 				this.returnedAfterRestoring = false;
 				long left = deadline - System.nanoTime();
@@ -261,7 +264,7 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 					}
 					return;
 				}
-				long slice = lost ? Math.min(left, RETRY_SUBSCRIPTION_AFTER.toNanos()) : left;
+				long slice = Math.min(left, CHECK_SUBSCRIPTION_EVERY.toNanos());
 				if (this.wakeUps.tryAcquire(slice, TimeUnit.NANOSECONDS)) {
 					this.wakeUps.drainPermits();
 					return;
