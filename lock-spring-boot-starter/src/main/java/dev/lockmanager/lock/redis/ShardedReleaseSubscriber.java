@@ -4,7 +4,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
 
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisURI;
@@ -82,17 +81,23 @@ final class ShardedReleaseSubscriber extends RedisClusterPubSubAdapter<String, S
 		if (formerNode != null && (master == null || !isAt(master, formerNode))) {
 			unsubscribeWhereMade(pubSub, channel, current);
 		}
-		// A dependent future: a timeout must not complete Lettuce's own command
-		CompletableFuture<Void> confirmed = pubSub.async()
-			.ssubscribe(channel)
-			.toCompletableFuture()
-			.thenApply(Function.identity())
-			.orTimeout(this.connectionFactory.getTimeout(), TimeUnit.MILLISECONDS);
-		Subscription subscription = new Subscription(confirmed, slot);
+		// In the map before the command is sent: Lettuce may report the subscription's node (ssubscribed) on its event
+		// loop before this thread runs again, and a subscription whose node is unknown is never found misplaced
+		Subscription subscription = new Subscription(slot);
 		this.subscriptions.put(channel, subscription);
-		confirmed.whenComplete((result, ex) -> {
+		CompletableFuture<Void> confirmed = subscription.confirmed;
+		confirmed.orTimeout(this.connectionFactory.getTimeout(), TimeUnit.MILLISECONDS).whenComplete((result, ex) -> {
 			if (ex != null) {
 				this.subscriptions.remove(channel, subscription);
+			}
+		});
+		// Completes our own future: a timeout must not complete Lettuce's command
+		pubSub.async().ssubscribe(channel).whenComplete((result, ex) -> {
+			if (ex != null) {
+				confirmed.completeExceptionally(ex);
+			}
+			else {
+				confirmed.complete(null);
 			}
 		});
 		return confirmed;
@@ -248,15 +253,14 @@ final class ShardedReleaseSubscriber extends RedisClusterPubSubAdapter<String, S
 	/** One channel's subscription: confirmed by the reply to SSUBSCRIBE, made on the node Lettuce reports. */
 	private static final class Subscription {
 
-		private final CompletableFuture<Void> confirmed;
+		private final CompletableFuture<Void> confirmed = new CompletableFuture<>();
 
 		private final int slot;
 
 		/** Set when Lettuce reports the subscription, which may come just after the reply completed the future. */
 		private volatile RedisURI node;
 
-		private Subscription(CompletableFuture<Void> confirmed, int slot) {
-			this.confirmed = confirmed;
+		private Subscription(int slot) {
 			this.slot = slot;
 		}
 
