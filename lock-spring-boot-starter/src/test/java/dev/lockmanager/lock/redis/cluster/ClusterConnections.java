@@ -54,6 +54,18 @@ final class ClusterConnections {
 	}
 
 	/**
+	 * A started factory whose view of the cluster changes only when {@code refreshPartitions()} is called on its
+	 * client: no adaptive or periodic topology refresh (Lettuce's default, and Spring Boot's).
+	 */
+	static LettuceConnectionFactory connectionFactoryWithoutTopologyRefresh(RedisCluster cluster) {
+		LettuceConnectionFactory factory = new LettuceConnectionFactory(new RedisClusterConfiguration(cluster.seeds()),
+				LettuceClientConfiguration.builder().commandTimeout(Duration.ofSeconds(2)).build());
+		factory.afterPropertiesSet();
+		factory.start();
+		return factory;
+	}
+
+	/**
 	 * Whether every master runs Redis 7 or newer, so that lock managers use sharded pub/sub on this cluster.
 	 */
 	static boolean shardedPubSub(RedisCluster cluster) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.lang.reflect.Method;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.stream.Collectors;
 
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import org.junit.jupiter.api.AfterEach;
@@ -162,6 +164,38 @@ class ClusterReleaseNotificationTests {
 			.isLessThan(PROMPTLY);
 	}
 
+	/**
+	 * The window between a topology change and Lettuce's refresh, made wide: the waiter's client never refreshes on
+	 * its own, and its view is then updated without the topology event that would otherwise report the misplaced
+	 * subscription. Only the waiter's own look at its subscription can find it.
+	 */
+	@Test
+	void waiterMovesASubscriptionMadeAgainOnAFormerMasterOnceLettuceSeesTheNewOne() throws Exception {
+		assumeTrue(sharded(), "sharded pub/sub needs Redis 7 on every master");
+		RedisServer master = cluster().masterFor(this.channel);
+		RedisServer replica = cluster().replicaOf(master);
+		Lease held = holder().tryAcquire(this.key, Duration.ofSeconds(30)).orElseThrow();
+		LettuceConnectionFactory stale = ClusterConnections.connectionFactoryWithoutTopologyRefresh(cluster());
+		this.factories.add(stale);
+		CompletableFuture<Long> acquiredAt = waitForTheLock(stale);
+		await().atMost(Duration.ofSeconds(5)).until(() -> shardSubscribers(master) == 1);
+		long ssubscribes = calls(master, "ssubscribe");
+
+		cluster().failover(replica);
+		// Told at once that the demoted master ended its subscription, the waiter made it again where its client still
+		// routes the slot: on the former master, now a replica, which accepts it
+		await().atMost(Duration.ofSeconds(5)).until(() -> calls(master, "ssubscribe") == ssubscribes + 1
+				&& shardSubscribers(master) == 1);
+		// The client learns of the new master as a topology refresh would teach it, but silently: no event
+		refreshWithoutEvent((RedisClusterClient) stale.getRequiredNativeClient());
+
+		await().atMost(Duration.ofSeconds(3)).until(() -> shardSubscribers(replica) == 1 && shardSubscribers(master) == 0);
+		long releasedAt = System.nanoTime();
+		held.release();
+		assertThat(Duration.ofNanos(acquiredAt.get(WAIT_TIME.toMillis(), TimeUnit.MILLISECONDS) - releasedAt))
+			.isLessThan(PROMPTLY);
+	}
+
 	@Test
 	void onRedis62AWaiterSubscribesClassicallyAndIsWokenPromptly() throws Exception {
 		assumeFalse(sharded(), "a Redis 7 cluster uses sharded pub/sub");
@@ -197,7 +231,11 @@ class ClusterReleaseNotificationTests {
 
 	/** Another manager waits for the lock of the key, backing off 10s between attempts. */
 	private CompletableFuture<Long> waitForTheLock() {
-		RedisLockManager waiter = manager(RedisLockManager.builder(factory())
+		return waitForTheLock(factory());
+	}
+
+	private CompletableFuture<Long> waitForTheLock(LettuceConnectionFactory connections) {
+		RedisLockManager waiter = manager(RedisLockManager.builder(connections)
 			.backOff(BACKOFF, 2.0, BACKOFF, Duration.ZERO)
 			.build());
 		return CompletableFuture.supplyAsync(() -> {
@@ -247,15 +285,37 @@ class ClusterReleaseNotificationTests {
 		return ClusterConnections.count(node, "SHARDNUMSUB", this.channel);
 	}
 
+	/**
+	 * What Lettuce's topology refresh does to a client, without the {@code ClusterTopologyChangedEvent} it publishes
+	 * (before it reloads): the client's view is replaced by the cluster's current one, and its connections route by it.
+	 */
+	private static void refreshWithoutEvent(RedisClusterClient client) throws ReflectiveOperationException {
+		RedisClusterClient viewer = RedisClusterClient
+			.create(cluster().seeds().stream().map((seed) -> RedisURI.create("redis://" + seed)).toList());
+		try {
+			client.getPartitions().reload(viewer.getPartitions().getPartitions());
+		}
+		finally {
+			viewer.shutdown();
+		}
+		Method updateConnections = RedisClusterClient.class.getDeclaredMethod("updatePartitionsInConnections");
+		updateConnections.setAccessible(true);
+		updateConnections.invoke(client);
+	}
+
+	/** Calls of a command on one node, as {@code INFO commandstats} counts them. */
+	private static long calls(RedisServer node, String command) {
+		return ((String) node.execute("INFO", "commandstats")).lines()
+			.filter((line) -> line.startsWith("cmdstat_" + command + ":"))
+			.mapToLong((line) -> Long.parseLong(line.replaceAll("^[^:]+:calls=(\\d+),.*", "$1")))
+			.sum();
+	}
+
 	/** Calls of a command on each master, as {@code INFO commandstats} counts them (commands run by scripts too). */
 	private static Map<RedisServer, Long> calls(String command) {
 		return cluster().masters()
 			.stream()
-			.collect(Collectors.toMap(Function.identity(), (master) -> ((String) master.execute("INFO", "commandstats"))
-				.lines()
-				.filter((line) -> line.startsWith("cmdstat_" + command + ":"))
-				.mapToLong((line) -> Long.parseLong(line.replaceAll("^[^:]+:calls=(\\d+),.*", "$1")))
-				.sum()));
+			.collect(Collectors.toMap(Function.identity(), (master) -> calls(master, command)));
 	}
 
 	private static boolean sharded() {
