@@ -220,21 +220,23 @@ class LockApiController {
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> backendUnavailable(LockBackendUnavailableException ex) {
-		logger.warn("HTTP lock API: " + ex.getMessage());
-		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
-			.header(HttpHeaders.RETRY_AFTER, Long.toString(UNAVAILABLE_RETRY_AFTER.toSeconds()))
-			.body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Lock backend unavailable", "BACKEND_UNAVAILABLE",
-					"Redis could not be reached; nothing was changed that will outlive its ttl. Try again later"));
+		return unavailable(ex, "Lock backend unavailable", "BACKEND_UNAVAILABLE",
+				"Redis could not be reached; nothing was changed that will outlive its ttl. Try again later");
 	}
 
 	@ExceptionHandler
 	ResponseEntity<ProblemDetail> tooManyWaiters(TooManyWaitersException ex) {
+		return unavailable(ex, "Too many waiters", "TOO_MANY_WAITERS",
+				"Too many requests already wait for locks on this instance (distributed-lock.max-waiters); "
+						+ "nothing was acquired. Try again later");
+	}
+
+	private static ResponseEntity<ProblemDetail> unavailable(LockNotAcquiredException ex, String title, String code,
+			String detail) {
 		logger.warn("HTTP lock API: " + ex.getMessage());
 		return ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
 			.header(HttpHeaders.RETRY_AFTER, Long.toString(UNAVAILABLE_RETRY_AFTER.toSeconds()))
-			.body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, "Too many waiters", "TOO_MANY_WAITERS",
-					"Too many requests already wait for locks on this instance (distributed-lock.max-waiters); "
-							+ "nothing was acquired. Try again later"));
+			.body(Problems.of(HttpStatus.SERVICE_UNAVAILABLE, title, code, detail));
 	}
 
 	/**
