@@ -27,13 +27,7 @@ import dev.lockmanager.lock.testing.RedisServerExtension;
  * ({@code management.endpoint.locks.access=unrestricted}), on a real Redis server.
  */
 @SpringBootTest(classes = ObservedApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = {
-				// Spring Security is on the test class path (for the HTTP lock API); this application does not use it
-				"spring.autoconfigure.exclude=org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
-				+ "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
-				+ "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
-				+ "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
-				"management.endpoints.web.exposure.include=locks",
+		properties = { "management.endpoints.web.exposure.include=locks",
 				"management.endpoint.locks.access=unrestricted" })
 @AutoConfigureRestTestClient
 @DirtiesContext
@@ -44,9 +38,7 @@ class LocksEndpointForceReleaseWebTests {
 
 	@DynamicPropertySource
 	static void redisProperties(DynamicPropertyRegistry properties) {
-		properties.add("spring.data.redis.host", () -> redis.server().host());
-		properties.add("spring.data.redis.port", () -> redis.server().port());
-		properties.add("spring.data.redis.timeout", () -> "1s");
+		ObservedApplication.connectTo(redis.server(), properties);
 	}
 
 	@Autowired

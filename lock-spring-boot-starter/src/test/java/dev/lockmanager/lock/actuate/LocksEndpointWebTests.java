@@ -30,13 +30,7 @@ import dev.lockmanager.lock.testing.RedisServerExtension;
  * force-release it; the lock meters and the lock backend's health appear under {@code /actuator}.
  */
 @SpringBootTest(classes = ObservedApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT,
-		properties = {
-				// Spring Security is on the test class path (for the HTTP lock API); this application does not use it
-				"spring.autoconfigure.exclude=org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration,"
-				+ "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration,"
-				+ "org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration,"
-				+ "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration",
-				"management.endpoints.web.exposure.include=health,metrics,locks",
+		properties = { "management.endpoints.web.exposure.include=health,metrics,locks",
 				"management.endpoint.health.show-details=always" })
 @AutoConfigureRestTestClient
 @DirtiesContext
@@ -49,9 +43,7 @@ class LocksEndpointWebTests {
 
 	@DynamicPropertySource
 	static void redisProperties(DynamicPropertyRegistry properties) {
-		properties.add("spring.data.redis.host", () -> redis.server().host());
-		properties.add("spring.data.redis.port", () -> redis.server().port());
-		properties.add("spring.data.redis.timeout", () -> "1s");
+		ObservedApplication.connectTo(redis.server(), properties);
 	}
 
 	@Autowired

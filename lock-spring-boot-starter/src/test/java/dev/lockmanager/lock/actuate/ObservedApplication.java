@@ -7,17 +7,32 @@ import java.util.concurrent.TimeUnit;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.test.context.DynamicPropertyRegistry;
 
 import dev.lockmanager.lock.DistributedLock;
 import dev.lockmanager.lock.LockContext;
+import dev.lockmanager.lock.testing.RedisServer;
 
 /**
  * A Spring Boot application with Actuator, a web server and a method locked by {@link DistributedLock} that runs
- * until the test opens its gate.
+ * until the test opens its gate. Spring Security is on the test class path (for the HTTP lock API); this application
+ * does not use it.
  */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+@EnableAutoConfiguration(excludeName = { "org.springframework.boot.security.autoconfigure.SecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.actuate.web.servlet.ManagementWebSecurityAutoConfiguration",
+		"org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration" })
 class ObservedApplication {
+
+	/**
+	 * Points the application at a test's Redis server.
+	 */
+	static void connectTo(RedisServer server, DynamicPropertyRegistry properties) {
+		properties.add("spring.data.redis.host", server::host);
+		properties.add("spring.data.redis.port", server::port);
+		properties.add("spring.data.redis.timeout", () -> "1s");
+	}
 
 	@Bean
 	ReportJob reportJob() {

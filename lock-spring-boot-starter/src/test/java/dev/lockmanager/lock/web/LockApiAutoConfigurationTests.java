@@ -20,6 +20,7 @@ import org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoCon
 import org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.assertj.AssertableWebApplicationContext;
+import org.springframework.boot.test.context.assertj.ApplicationContextAssertProvider;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.context.runner.ReactiveWebApplicationContextRunner;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
@@ -48,6 +49,10 @@ class LockApiAutoConfigurationTests {
 
 	private static final AutoConfigurations SPRING_SECURITY = AutoConfigurations.of(SecurityAutoConfiguration.class,
 			UserDetailsServiceAutoConfiguration.class, ServletWebSecurityAutoConfiguration.class);
+
+	/** The API's auto-configuration and what it needs, without Spring MVC. */
+	private static final AutoConfigurations WITHOUT_WEB = AutoConfigurations.of(DataRedisAutoConfiguration.class,
+			DistributedLockAutoConfiguration.class, LockApiAutoConfiguration.class);
 
 	private static final FilteredClassLoader WITHOUT_SPRING_SECURITY = new FilteredClassLoader(
 			"org.springframework.security");
@@ -86,43 +91,29 @@ class LockApiAutoConfigurationTests {
 
 	@Test
 	void backsOffInAnApplicationThatIsNotAWebApplication() {
-		new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-				DistributedLockAutoConfiguration.class, LockApiAutoConfiguration.class))
+		new ApplicationContextRunner().withConfiguration(WITHOUT_WEB)
 			.withPropertyValues("distributed-lock.http.enabled=true", API_KEY)
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				assertThat(context).doesNotHaveBean(LockApiController.class);
-			});
+			.run(LockApiAutoConfigurationTests::hasNoApi);
 	}
 
 	@Test
 	void backsOffInAReactiveWebApplication() {
-		new ReactiveWebApplicationContextRunner().withConfiguration(AutoConfigurations.of(DataRedisAutoConfiguration.class,
-				DistributedLockAutoConfiguration.class, LockApiAutoConfiguration.class))
+		new ReactiveWebApplicationContextRunner().withConfiguration(WITHOUT_WEB)
 			.withPropertyValues("distributed-lock.http.enabled=true", API_KEY)
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				assertThat(context).doesNotHaveBean(LockApiController.class);
-			});
+			.run(LockApiAutoConfigurationTests::hasNoApi);
 	}
 
 	@Test
 	void backsOffWithoutSpringMvc() {
 		this.contextRunner.withClassLoader(new FilteredClassLoader(DispatcherServlet.class))
 			.withPropertyValues("distributed-lock.http.enabled=true", API_KEY)
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				assertThat(context).doesNotHaveBean(LockApiController.class);
-			});
+			.run(LockApiAutoConfigurationTests::hasNoApi);
 	}
 
 	@Test
 	void backsOffWithoutTheRedisLockManager() {
 		this.contextRunner.withPropertyValues("distributed-lock.enabled=false", "distributed-lock.http.enabled=true")
-			.run((context) -> {
-				assertThat(context).hasNotFailed();
-				assertThat(context).doesNotHaveBean(LockApiController.class);
-			});
+			.run(LockApiAutoConfigurationTests::hasNoApi);
 	}
 
 	@Test
@@ -303,6 +294,11 @@ class LockApiAutoConfigurationTests {
 			.stream()
 			.flatMap((mapping) -> mapping.getPatternValues().stream())
 			.collect(Collectors.toSet());
+	}
+
+	private static void hasNoApi(ApplicationContextAssertProvider<?> context) {
+		assertThat(context).hasNotFailed();
+		assertThat(context).doesNotHaveBean(LockApiController.class);
 	}
 
 }
