@@ -2,6 +2,7 @@ package dev.lockmanager.lock.redis.quorum;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
@@ -123,6 +124,18 @@ class QuorumModeTests {
 			manager.close();
 		}
 		assertThat(holders("lock:{default:" + this.key + "}")).isZero();
+	}
+
+	@Test
+	void replicaAcknowledgementMustWaitLessThanTheNodeTimeout() {
+		List<String> uris = redis.servers().stream().map(RedisServer::uri).toList();
+		assertThatIllegalStateException()
+			.isThrownBy(() -> RedisLockManager.builder(connectionFactory(redis.server(0)))
+				.quorumNodes(uris, NODE_TIMEOUT)
+				.replicaAcknowledgement(1, NODE_TIMEOUT)
+				.build())
+			.withMessage("The replica acknowledgement timeout (PT0.2S) must be shorter than the Redis command timeout "
+					+ "(PT0.2S), or the client gives up on WAIT before Redis answers it");
 	}
 
 	@Test
