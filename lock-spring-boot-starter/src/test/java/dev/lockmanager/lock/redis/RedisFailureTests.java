@@ -152,6 +152,25 @@ class RedisFailureTests {
 		await().atMost(Duration.ofSeconds(5)).until(() -> Long.valueOf(0).equals(server().execute("EXISTS", keys.lease())));
 	}
 
+	@Test
+	void failedReleaseIsNotRetriedPastTheLeasesExpiry() {
+		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
+		Lease lease = this.manager.acquire(LockRequest.of(this.key, Duration.ofMillis(1500)).withRenewal(false));
+		refuseScripts();
+		try {
+			lease.release();
+			// Retried 100ms, 200ms, 400ms and 800ms apart while the lease lasts; then never again, though the
+			// retries would otherwise go on every 2s
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> Long.valueOf(0).equals(server().execute("EXISTS", keys.lease())));
+			long refused = refusals();
+			await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> refusals() == refused);
+		}
+		finally {
+			allowScripts();
+		}
+	}
+
 	/** Makes every script fail (NOPERM), as a Redis that cannot be reached would, without closing connections. */
 	private static void refuseScripts() {
 		server().execute("ACL", "SETUSER", "default", "-eval", "-evalsha");
