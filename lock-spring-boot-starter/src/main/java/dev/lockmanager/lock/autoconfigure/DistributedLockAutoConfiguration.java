@@ -45,6 +45,7 @@ public final class DistributedLockAutoConfiguration {
 		return builder
 			.keyPrefix(properties.keyPrefix())
 			.backOff(backoff.initialInterval(), backoff.multiplier(), backoff.maxInterval(), backoff.jitter())
+			.handoff(properties.handoff().maxConsecutive(), properties.handoff().timeSlice())
 			.renewal(properties.renewal().enabled(), properties.renewal().ratio())
 			.maxTtl(properties.maxTtl())
 			.maxWaitTime(properties.maxWaitTime())

@@ -19,6 +19,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxWaiters How many callers of this instance may wait for locks at once; further callers fail at once.
  * @param fencingRetention How long a key's fencing counter is kept after its last acquisition.
  * @param backoff Pause between acquisition attempts when no release notification arrives.
+ * @param handoff Direct handoff of a released lease to a caller of this instance waiting for the same key.
  * @param renewal Background renewal of held leases.
  * @param quorum Quorum (Redlock) mode over independent Redis masters, instead of spring.data.redis.
  * @param replicaAcknowledgement Replica acknowledgement (Redis WAIT) of new leases; off by default.
@@ -32,7 +33,7 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("30s") Duration defaultTtl, @DefaultValue("5s") Duration defaultWaitTime,
 		@DefaultValue("1h") Duration maxTtl, @DefaultValue("5m") Duration maxWaitTime,
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
-		@DefaultValue Backoff backoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
+		@DefaultValue Backoff backoff, @DefaultValue Handoff handoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
 		@DefaultValue ReplicaAcknowledgement replicaAcknowledgement, @DefaultValue(DEFAULT_ORDER) int order,
 		@DefaultValue Metrics metrics, @DefaultValue Events events) {
 
@@ -81,6 +82,25 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 				throw invalid("backoff.max-interval", maxInterval,
 						"must not be shorter than backoff.initial-interval (" + initialInterval + ")");
 			}
+		}
+
+	}
+
+	/**
+	 * Direct handoff: a holder that releases while another caller of this instance waits for the same key hands the
+	 * lease to it in one round trip. Bounded so that other instances get their turn: past either bound the lease goes
+	 * back to Redis, where every instance's waiters have the same chance at it.
+	 *
+	 * @param maxConsecutive Largest number of handoffs in a row within this instance; 0 turns handoff off.
+	 * @param timeSlice How long after this instance took the key from Redis handoffs may go on.
+	 */
+	public record Handoff(@DefaultValue("16") int maxConsecutive, @DefaultValue("50ms") Duration timeSlice) {
+
+		public Handoff {
+			if (maxConsecutive < 0) {
+				throw invalid("handoff.max-consecutive", maxConsecutive, "must not be negative");
+			}
+			requireAtLeastOneMilli("handoff.time-slice", timeSlice);
 		}
 
 	}

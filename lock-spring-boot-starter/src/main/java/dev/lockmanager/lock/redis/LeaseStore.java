@@ -20,6 +20,25 @@ interface LeaseStore {
 	Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas);
 
 	/**
+	 * Hands a lease straight from its holder to a new owner, with a new ttl and the next fencing token, without it
+	 * ever being free: a local handoff in one round trip, which wakes no waiter.
+	 * @param from the owner token of the holder handing the lease over
+	 * @param to the owner token of the new holder
+	 * @return the new holder's attempt: granted, or not acquired when {@code from} no longer held the lease
+	 * @throws UnsupportedOperationException unless {@link #handsOver()}
+	 */
+	default Attempt handOver(LockKeys keys, String from, String to, long ttlMillis) {
+		throw new UnsupportedOperationException("This store cannot hand a lease over in one step");
+	}
+
+	/**
+	 * Whether {@link #handOver} is supported; where it is not, a release and a new acquisition take its place.
+	 */
+	default boolean handsOver() {
+		return false;
+	}
+
+	/**
 	 * Deletes the lease if {@code owner} still holds it and wakes the waiters.
 	 * @return whether it was deleted
 	 */

@@ -16,5 +16,6 @@ import dev.lockmanager.lock.LeaseListener;
 record ManagerSettings(String keyPrefix, ExponentialBackOff backOff, boolean renewalEnabled, double renewalRatio,
 		Duration maxTtl, Duration maxWaitTime, int maxWaiters, Duration fencingRetention,
 		List<RedisConnectionFactory> quorumNodes, Duration quorumNodeTimeout, boolean ownsQuorumNodes,
-		List<LeaseListener> listeners, ObservationRegistry observations, int replicas, Duration replicaTimeout) {
+		List<LeaseListener> listeners, ObservationRegistry observations, int replicas, Duration replicaTimeout,
+		int maxHandoffs, Duration handoffSlice) {
 }

@@ -91,6 +91,10 @@ final class RedisLease implements Lease {
 		return this.acquiredAt;
 	}
 
+	LockKeys keys() {
+		return this.keys;
+	}
+
 	/** The owner token: whoever has it holds the lease. Never logged. */
 	String owner() {
 		return this.owner;
@@ -146,7 +150,7 @@ final class RedisLease implements Lease {
 		}
 		boolean deleted;
 		try {
-			deleted = this.manager.store().release(this.keys, this.owner);
+			deleted = this.manager.release(this);
 		}
 		catch (DataAccessException ex) {
 			long now = System.nanoTime();
@@ -270,6 +274,7 @@ final class RedisLease implements Lease {
 				|| !this.state.compareAndSet(State.HELD, State.LOST)) {
 			return false;
 		}
+		this.manager.lost(this);
 		this.manager.events().lost(this, reason);
 		return true;
 	}

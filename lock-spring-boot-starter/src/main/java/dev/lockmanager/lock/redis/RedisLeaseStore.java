@@ -89,6 +89,18 @@ final class RedisLeaseStore implements LeaseStore {
 		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(reply.get(1));
 	}
 
+	@Override
+	public Attempt handOver(LockKeys keys, String from, String to, long ttlMillis) {
+		List<Long> reply = this.redis.execute(ACQUIRE, List.of(keys.lease(), keys.fencing()), to,
+				Long.toString(ttlMillis), Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis)), from);
+		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(-1);
+	}
+
+	@Override
+	public boolean handsOver() {
+		return true;
+	}
+
 	/**
 	 * Runs acquire.lua and {@code WAIT} back to back on the connection of the key's master: WAIT counts the replicas
 	 * that acknowledged every earlier write of that connection, including the lease. A lease not acknowledged in

@@ -1,13 +1,8 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 
 import io.micrometer.observation.Observation;
 import org.apache.commons.logging.Log;
@@ -19,7 +14,6 @@ import org.springframework.data.redis.connection.RedisConnectionFactory;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 import org.springframework.util.Assert;
-import org.springframework.util.backoff.BackOffExecution;
 
 import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LeaseLostException;
@@ -27,7 +21,6 @@ import dev.lockmanager.lock.LockBackendUnavailableException;
 import dev.lockmanager.lock.LockManager;
 import dev.lockmanager.lock.LockNotAcquiredException;
 import dev.lockmanager.lock.LockRequest;
-import dev.lockmanager.lock.TooManyWaitersException;
 
 /**
  * {@link LockManager} on Redis (standalone, Sentinel or Cluster) through a spring-data-redis connection factory.
@@ -60,9 +53,9 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 
 	private final OrphanCleanup cleanup;
 
-	private final Semaphore waiterPermits;
+	private final HeldLeases held = new HeldLeases();
 
-	private final Set<RedisLease> held = ConcurrentHashMap.newKeySet();
+	private final LockQueues queues;
 
 	private final LeaseEvents events;
 
@@ -85,7 +78,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 				: new ReleaseNotifications(settings.quorumNodes());
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
 		this.cleanup = new OrphanCleanup(this.store);
-		this.waiterPermits = new Semaphore(settings.maxWaiters());
+		this.queues = new LockQueues(this, settings, this.store, this.notifications, this.cleanup);
 		this.events = new LeaseEvents(settings.listeners(), settings.observations());
 		this.clientEvents = new LeaseEvents(List.of(), settings.observations());
 		this.clientLeases = new ClientLeases(this);
@@ -153,53 +146,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private RedisLease obtain(LockRequest request, boolean local) {
-		LockKeys keys = keys(request);
-		long deadline = System.nanoTime() + request.waitTime().toNanos();
-		Outcome first = attempt(request, keys, local);
-		if (first.lease != null) {
-			return first.lease;
-		}
-		if (request.waitTime().isZero()) {
-			throw notAcquired(request, first);
-		}
-		if (!this.waiterPermits.tryAcquire()) {
-			throw new TooManyWaitersException(request.name(), request.key(), "Could not wait for the lock on key '"
-					+ request.key() + "': " + this.settings.maxWaiters() + " callers are already waiting (max-waiters)");
-		}
-		try (ReleaseNotifications.Waiter waiter = this.notifications.register(keys.channel())) {
-			return await(request, keys, deadline, waiter, local);
-		}
-		finally {
-			this.waiterPermits.release();
-		}
-	}
-
-	private RedisLease await(LockRequest request, LockKeys keys, long deadline, ReleaseNotifications.Waiter waiter,
-			boolean local) {
-		BackOffExecution backOff = this.settings.backOff().start();
-		while (true) {
-			Outcome outcome = attempt(request, keys, local);
-			if (outcome.lease != null) {
-				return outcome.lease;
-			}
-			long left = deadline - System.nanoTime();
-			if (left <= 0) {
-				throw notAcquired(request, outcome);
-			}
-			long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(backOff.nextBackOff()), left);
-			if (outcome.holderRemainingMillis >= 0) {
-				// Wake no later than the holder's lease expires: an expiry publishes nothing.
-				pause = Math.min(pause, TimeUnit.MILLISECONDS.toNanos(outcome.holderRemainingMillis + 1));
-			}
-			try {
-				waiter.await(pause);
-			}
-			catch (InterruptedException ex) {
-				Thread.currentThread().interrupt();
-				throw new LockNotAcquiredException(request.name(), request.key(),
-						"Interrupted while waiting for the lock on key '" + request.key() + "'");
-			}
-		}
+		return this.queues.acquire(request, keys(request), local);
 	}
 
 	@Override
@@ -207,20 +154,20 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		validate(request);
 		long start = System.nanoTime();
 		Observation observation = this.events.startAcquire(request);
-		Outcome outcome;
+		LockQueues.Outcome outcome;
 		try (Observation.Scope scope = observation.openScope()) {
-			outcome = attempt(request, keys(request), true);
+			outcome = this.queues.attempt(request, keys(request), true);
 		}
 		catch (RuntimeException ex) {
 			observation.error(ex).stop();
 			throw ex;
 		}
-		if (outcome.lease != null) {
-			this.events.acquired(observation, outcome.lease, start);
-			return Optional.of(outcome.lease);
+		if (outcome.lease() != null) {
+			this.events.acquired(observation, outcome.lease(), start);
+			return Optional.of(outcome.lease());
 		}
-		if (outcome.failure != null) {
-			LockBackendUnavailableException reason = unavailable(request, outcome.failure);
+		if (outcome.failure() != null) {
+			LockBackendUnavailableException reason = LockQueues.unavailable(request, outcome.failure());
 			this.events.notAcquired(observation, request, start, reason);
 			throw reason;
 		}
@@ -231,28 +178,14 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	/**
-	 * One acquisition attempt under a fresh owner token. A failed attempt may still have been applied by Redis (a
-	 * timeout is an unknown outcome), so its token is released in the background.
+	 * Makes the lease object of a granted acquisition or handoff: this process's own is registered as held and, when
+	 * asked, renewed.
 	 */
-	private Outcome attempt(LockRequest request, LockKeys keys, boolean local) {
-		String owner = OwnerTokens.next();
-		long sentAt = System.nanoTime();
-		LeaseStore.Attempt attempt;
-		try {
-			attempt = this.store.acquire(keys, owner, request.ttl().toMillis(),
-					(request.replicas() != LockRequest.REPLICAS_AS_CONFIGURED) ? request.replicas()
-							: this.settings.replicas());
-		}
-		catch (DataAccessException ex) {
-			this.cleanup.release(keys, owner, sentAt + request.ttl().toNanos());
-			return new Outcome(null, -1, ex);
-		}
-		if (!attempt.acquired()) {
-			return new Outcome(null, attempt.holderRemainingMillis(), null);
-		}
+	RedisLease grant(LockRequest request, LockKeys keys, String owner, long fencingToken, long sentAtNanos,
+			boolean local) {
 		boolean renewing = local && request.renew() && this.settings.renewalEnabled();
-		RedisLease lease = new RedisLease(this, request.name(), request.key(), keys, owner, attempt.fencingToken(),
-				request.ttl(), sentAt, renewing);
+		RedisLease lease = new RedisLease(this, request.name(), request.key(), keys, owner, fencingToken,
+				request.ttl(), sentAtNanos, renewing);
 		if (local) {
 			this.held.add(lease);
 		}
@@ -262,24 +195,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		if (logger.isDebugEnabled()) {
 			logger.debug("Acquired " + lease);
 		}
-		return new Outcome(lease, 0, null);
-	}
-
-	private LockNotAcquiredException notAcquired(LockRequest request, Outcome last) {
-		if (last.failure != null) {
-			return unavailable(request, last.failure);
-		}
-		return new LockNotAcquiredException(request.name(), request.key(), "Could not acquire the lock on key '"
-				+ request.key() + "' (name '" + request.name() + "') within " + request.waitTime()
-				+ ": it is held by another owner" + ((last.holderRemainingMillis >= 0)
-						? " for another " + last.holderRemainingMillis + "ms unless released or renewed" : ""));
-	}
-
-	private LockBackendUnavailableException unavailable(LockRequest request, DataAccessException ex) {
-		return new LockBackendUnavailableException(request.name(), request.key(),
-				"Could not acquire the lock on key '" + request.key() + "' (name '" + request.name()
-						+ "'): Redis could not be reached (" + RedisLease.cause(ex) + ")",
-				ex);
+		return lease;
 	}
 
 	private LockKeys keys(LockRequest request) {
@@ -327,11 +243,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	 * @return a snapshot of the held leases
 	 */
 	public List<Lease> heldLeases() {
-		return this.held.stream()
-			.filter(RedisLease::isActive)
-			.sorted(Comparator.comparing(RedisLease::acquiredAt))
-			.map(Lease.class::cast)
-			.toList();
+		return this.held.snapshot();
 	}
 
 	/**
@@ -347,13 +259,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	 */
 	public int forceRelease(String name, String key, String reason) {
 		Assert.hasText(reason, "reason must not be empty");
-		int released = 0;
-		for (RedisLease lease : this.held) {
-			if (lease.name().equals(name) && lease.key().equals(key) && lease.revoke(reason)) {
-				released++;
-			}
-		}
-		return released;
+		return this.held.revoke(name, key, reason);
 	}
 
 	/**
@@ -380,7 +286,21 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.cleanup.release(keys, owner, expiresAtNanos);
 	}
 
-	/** Called once by a lease when it is released: stops its renewal. */
+	/**
+	 * Called by a lease on release: deletes it, or hands it to a caller of this manager waiting for its key.
+	 * @return whether it was still held
+	 * @throws DataAccessException when Redis could not be reached
+	 */
+	boolean release(RedisLease lease) {
+		return this.queues.release(lease);
+	}
+
+	/** Called once by a lease when it is lost. */
+	void lost(RedisLease lease) {
+		this.queues.lost(lease);
+	}
+
+	/** Called once by a lease when it is released or revoked: stops its renewal. */
 	void forget(RedisLease lease) {
 		this.held.remove(lease);
 		this.renewer.unregister(lease);
@@ -428,18 +348,8 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private void releaseHeldLeases() {
-		for (RedisLease lease : this.held) {
-			try {
-				lease.release();
-				logger.info("Released " + lease + " on shutdown");
-			}
-			catch (RuntimeException ex) {
-				logger.warn("Could not release " + lease + " on shutdown: " + ex.getMessage());
-			}
-		}
+		this.held.releaseAll();
 	}
 
-	private record Outcome(RedisLease lease, long holderRemainingMillis, DataAccessException failure) {
-	}
 
 }

@@ -58,6 +58,10 @@ public final class RedisLockManagerBuilder {
 
 	private Duration replicaTimeout = Duration.ofMillis(100);
 
+	private int maxHandoffs = 16;
+
+	private Duration handoffSlice = Duration.ofMillis(50);
+
 	RedisLockManagerBuilder(RedisConnectionFactory connectionFactory) {
 		this.connectionFactory = connectionFactory;
 	}
@@ -227,6 +231,23 @@ public final class RedisLockManagerBuilder {
 	}
 
 	/**
+	 * The fairness bound of local handoff. A holder that releases while another caller of this manager waits for the
+	 * same key hands the lease to it directly, in one round trip; once this manager has done so {@code maxHandoffs}
+	 * times in a row, or {@code timeSlice} after it took the key from Redis, the next release goes back to Redis,
+	 * where the waiters of every process have the same chance at it (defaults 16 and 50ms).
+	 * @param maxHandoffs how many handoffs in a row, 0 to never hand a lease over
+	 * @param timeSlice how long after taking the key from Redis handoffs may go on
+	 * @return this builder
+	 */
+	public RedisLockManagerBuilder handoff(int maxHandoffs, Duration timeSlice) {
+		Assert.isTrue(maxHandoffs >= 0, () -> "maxHandoffs must not be negative but was " + maxHandoffs);
+		requirePositive(timeSlice, "timeSlice");
+		this.maxHandoffs = maxHandoffs;
+		this.handoffSlice = timeSlice;
+		return this;
+	}
+
+	/**
 	 * @param listener told about the leases the manager takes for this process; listeners are called in the order
 	 * they were added
 	 * @return this builder
@@ -259,7 +280,7 @@ public final class RedisLockManagerBuilder {
 		ManagerSettings settings = new ManagerSettings(this.keyPrefix, backOff, this.renewalEnabled, this.renewalRatio,
 				this.maxTtl, this.maxWaitTime, this.maxWaiters, this.fencingRetention, this.quorumNodes,
 				this.quorumNodeTimeout, this.ownsQuorumNodes, this.listeners, this.observations, this.replicas,
-				this.replicaTimeout);
+				this.replicaTimeout, this.maxHandoffs, this.handoffSlice);
 		try {
 			return new RedisLockManager(this.connectionFactory, settings);
 		}

@@ -1,16 +1,25 @@
--- Acquires a lease if the key is free, in one round trip. Needs Redis 6.2 or newer (SET ... GET).
+-- Acquires a lease if the key is free, or takes it over from a named holder (a local handoff), in one round trip.
+-- Needs Redis 6.2 or newer (SET ... GET).
 -- KEYS[1]  lease key: holds the owner token, expires after the ttl
 -- KEYS[2]  fencing key (same hash slot): the last fencing token issued for the lease key
 -- ARGV[1]  owner token of the new lease
 -- ARGV[2]  lease ttl in milliseconds
 -- ARGV[3]  how long the fencing key is kept after this acquisition, in milliseconds (at least the ttl)
--- Returns  {1, fencing token} when acquired, {0, remaining ttl of the current holder in ms} when held.
+-- ARGV[4]  optional: owner token of the holder handing the lease over; the lease is taken only from that holder,
+--          without ever being free, so no other process can take it in between
+-- Returns  {1, fencing token} when acquired; when not: {0, remaining ttl of the current holder in ms}, or {0, -3}
+--          when ARGV[4] no longer holds the lease (nothing is changed).
 --
 -- The fencing token is max(last token + 1, server time in microseconds). The time alone makes tokens increase
 -- across releases, after the fencing key expired and after a failover lost it, because every earlier token is at
 -- most the time it was issued; the stored last token keeps them strictly increasing when two acquisitions fall in
--- the same microsecond or the clock steps back.
-if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+-- the same microsecond or the clock steps back. A handoff issues a token like any acquisition.
+if ARGV[4] then
+  if redis.call('GET', KEYS[1]) ~= ARGV[4] then
+    return {0, -3}
+  end
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+elseif not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   return {0, redis.call('PTTL', KEYS[1])}
 end
 local now = redis.call('TIME')

@@ -77,6 +77,8 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.backoff.multiplier", 2);
 		defaults.put("distributed-lock.backoff.max-interval", "2s");
 		defaults.put("distributed-lock.backoff.jitter", "50ms");
+		defaults.put("distributed-lock.handoff.max-consecutive", 16);
+		defaults.put("distributed-lock.handoff.time-slice", "50ms");
 		defaults.put("distributed-lock.renewal.enabled", true);
 		defaults.put("distributed-lock.renewal.ratio", 0.33);
 		defaults.put("distributed-lock.order", Integer.MAX_VALUE - 1000);

@@ -1,0 +1,346 @@
+package dev.lockmanager.lock.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+
+import dev.lockmanager.lock.Lease;
+import dev.lockmanager.lock.LockNotAcquiredException;
+import dev.lockmanager.lock.LockRequest;
+import dev.lockmanager.lock.testing.RedisServerExtension;
+
+/**
+ * Many callers on one key, in several managers (as several application instances): callers of one manager queue
+ * locally and receive the lease by direct handoff; the lease goes back to Redis within the fairness bound; waiting
+ * stays exclusive, interruptible and bounded by the wait time while the key keeps changing hands.
+ */
+class ContentionTests {
+
+	@RegisterExtension
+	static final RedisServerExtension redis = RedisServerExtension.servers(1);
+
+	private static final Duration TTL = Duration.ofSeconds(30);
+
+	private final List<LettuceConnectionFactory> factories = new ArrayList<>();
+
+	private final List<RedisLockManager> managers = new ArrayList<>();
+
+	private final ExecutorService threads = Executors.newCachedThreadPool();
+
+	@AfterEach
+	void close() throws InterruptedException {
+		// Not interrupted: a releaser interrupted inside its round trip leaves the outcome to the background clean-up
+		this.threads.shutdown();
+		assertThat(this.threads.awaitTermination(30, TimeUnit.SECONDS)).isTrue();
+		this.managers.forEach(RedisLockManager::close);
+		this.factories.forEach(LettuceConnectionFactory::destroy);
+		assertThat(redis.server().execute("EXISTS", leaseKey("item"))).as("lease left in Redis").isEqualTo(0L);
+	}
+
+	@Test
+	void holdersNeverOverlapAndFencingTokensRiseAcrossLocalHandoffsAndRedisReleases() throws Exception {
+		List<RedisLockManager> instances = List.of(manager(), manager(), manager(), manager());
+		AtomicInteger inside = new AtomicInteger();
+		AtomicInteger overlaps = new AtomicInteger();
+		AtomicInteger regressions = new AtomicInteger();
+		AtomicLong lastToken = new AtomicLong();
+		AtomicInteger lastHolder = new AtomicInteger(-1);
+		AtomicInteger sameInstance = new AtomicInteger();
+		AtomicInteger otherInstance = new AtomicInteger();
+		int[] counter = new int[1];
+		List<Future<?>> work = new ArrayList<>();
+		for (int i = 0; i < instances.size(); i++) {
+			int instance = i;
+			for (int t = 0; t < 3; t++) {
+				work.add(this.threads.submit(() -> {
+					for (int n = 0; n < 250; n++) {
+						try (Lease lease = instances.get(instance).acquire("hot", TTL, Duration.ofSeconds(60))) {
+							if (inside.incrementAndGet() != 1) {
+								overlaps.incrementAndGet();
+							}
+							if (lease.fencingToken() <= lastToken.get()) {
+								regressions.incrementAndGet();
+							}
+							lastToken.set(lease.fencingToken());
+							(lastHolder.getAndSet(instance) == instance ? sameInstance : otherInstance)
+								.incrementAndGet();
+							int read = counter[0];
+							Thread.yield();
+							counter[0] = read + 1;
+							inside.decrementAndGet();
+						}
+					}
+					return null;
+				}));
+			}
+		}
+		for (Future<?> done : work) {
+			done.get(120, TimeUnit.SECONDS);
+		}
+		assertThat(overlaps).hasValue(0);
+		assertThat(regressions).hasValue(0);
+		assertThat(counter[0]).isEqualTo(4 * 3 * 250);
+		assertThat(sameInstance.get()).as("acquisitions after a holder of the same instance").isPositive();
+		assertThat(otherInstance.get()).as("acquisitions after a holder of another instance").isPositive();
+	}
+
+	@Test
+	void aParkedCallerIsHandedTheLeaseWithAHigherFencingTokenWithoutARelease() throws Exception {
+		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
+		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		CompletableFuture<Lease> next = acquireLater(manager, "item", Duration.ofSeconds(10));
+		awaitParked(next);
+		long published = publishedReleases();
+		holder.release();
+		Lease handed = next.get(5, TimeUnit.SECONDS);
+		assertThat(handed.fencingToken()).isGreaterThan(holder.fencingToken());
+		assertThat(publishedReleases() - published).as("release notifications published").isZero();
+		handed.release();
+	}
+
+	@Test
+	void theLeaseGoesBackToRedisAfterTheHandoffBoundSoOtherInstancesGetTheirTurn() throws Exception {
+		RedisLockManager local = manager(RedisLockManager.builder(factory()).handoff(2, Duration.ofMinutes(1)));
+		RedisLockManager remote = manager();
+		Lease held = local.acquire("item", TTL, Duration.ZERO);
+		CompletableFuture<Lease> remoteWaiter = acquireLater(remote, "item", Duration.ofSeconds(20));
+		awaitParked(remoteWaiter);
+		for (int handoff = 1; handoff <= 2; handoff++) {
+			CompletableFuture<Lease> localWaiter = acquireLater(local, "item", Duration.ofSeconds(20));
+			awaitParked(localWaiter);
+			long published = publishedReleases();
+			held.release();
+			held = localWaiter.get(5, TimeUnit.SECONDS);
+			assertThat(publishedReleases() - published).as("releases published by handoff %d", handoff).isZero();
+		}
+		CompletableFuture<Lease> localWaiter = acquireLater(local, "item", Duration.ofSeconds(20));
+		awaitParked(localWaiter);
+		long published = publishedReleases();
+		held.release();
+		assertThat(publishedReleases() - published).as("releases published past the bound").isOne();
+		Lease next = CompletableFuture.anyOf(remoteWaiter, localWaiter).thenApply(Lease.class::cast)
+			.get(5, TimeUnit.SECONDS);
+		next.release();
+		((next == remoteWaiter.getNow(null)) ? localWaiter : remoteWaiter).get(5, TimeUnit.SECONDS).release();
+	}
+
+	@Test
+	void aReleaseInAnotherInstanceWakesItsWaitersLongBeforeTheirBackoff() throws Exception {
+		RedisLockManager holderInstance = manager();
+		RedisLockManager waiterInstance = manager(RedisLockManager.builder(factory())
+			.backOff(Duration.ofSeconds(20), 1.0, Duration.ofSeconds(20), Duration.ZERO));
+		Lease holder = holderInstance.acquire("item", TTL, Duration.ZERO);
+		CompletableFuture<Lease> contender = acquireLater(waiterInstance, "item", Duration.ofSeconds(30));
+		CompletableFuture<Lease> parked = acquireLater(waiterInstance, "item", Duration.ofSeconds(30));
+		awaitParked(contender);
+		awaitParked(parked);
+		long released = System.nanoTime();
+		holder.release();
+		Lease first = CompletableFuture.anyOf(contender, parked).thenApply(Lease.class::cast).get(5, TimeUnit.SECONDS);
+		first.release();
+		Lease second = ((first == contender.getNow(null)) ? parked : contender).get(5, TimeUnit.SECONDS);
+		second.release();
+		assertThat(Duration.ofNanos(System.nanoTime() - released)).isLessThan(Duration.ofSeconds(5));
+	}
+
+	@Test
+	void aParkedCallerGivesUpAtItsWaitTimeWhileTheKeyIsHeldLocally() throws Exception {
+		RedisLockManager manager = manager();
+		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		CompletableFuture<Lease> contender = acquireLater(manager, "item", Duration.ofSeconds(10));
+		awaitParked(contender);
+		long start = System.nanoTime();
+		assertThatExceptionOfType(LockNotAcquiredException.class)
+			.isThrownBy(() -> manager.acquire("item", TTL, Duration.ofMillis(300)))
+			.withMessageContaining("within PT0.3S");
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(300),
+				Duration.ofMillis(1300));
+		holder.release();
+		contender.get(5, TimeUnit.SECONDS).release();
+	}
+
+	@Test
+	void aWaiterWhoseWaitTimeRanOutIsSkippedAndTheLeaseGoesToTheNextWaiter() throws Exception {
+		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
+		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofMillis(200));
+		awaitParked(impatient);
+		CompletableFuture<Lease> patient = acquireLater(manager, "item", Duration.ofSeconds(10));
+		awaitParked(patient);
+		assertThat(impatient).failsWithin(Duration.ofSeconds(5));
+		long published = publishedReleases();
+		holder.release();
+		Lease next = patient.get(5, TimeUnit.SECONDS);
+		assertThat(publishedReleases() - published).as("released to Redis instead of handed over").isZero();
+		assertThat(next.fencingToken()).isGreaterThan(holder.fencingToken());
+		next.release();
+		assertThat(redis.server().execute("EXISTS", leaseKey("item"))).isEqualTo(0L);
+	}
+
+	@Test
+	void aLeaseNoWaiterCanTakeAnyMoreGoesBackToRedis() throws Exception {
+		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
+		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofMillis(200));
+		awaitParked(impatient);
+		assertThat(impatient).failsWithin(Duration.ofSeconds(5));
+		long published = publishedReleases();
+		holder.release();
+		assertThat(publishedReleases() - published).isOne();
+		assertThat(redis.server().execute("EXISTS", leaseKey("item"))).isEqualTo(0L);
+	}
+
+	@Test
+	void waitersWithShortWaitTimesNeverStrandALease() throws Exception {
+		RedisLockManager manager = manager();
+		AtomicBoolean stop = new AtomicBoolean();
+		AtomicInteger acquired = new AtomicInteger();
+		AtomicInteger lost = new AtomicInteger();
+		List<Future<?>> work = new ArrayList<>();
+		for (int t = 0; t < 6; t++) {
+			work.add(this.threads.submit(() -> {
+				ThreadLocalRandom random = ThreadLocalRandom.current();
+				while (!stop.get()) {
+					Lease lease;
+					try {
+						lease = manager.acquire("item", TTL, Duration.ofMillis(1 + random.nextInt(5)));
+					}
+					catch (LockNotAcquiredException ex) {
+						continue;
+					}
+					acquired.incrementAndGet();
+					spin(random.nextInt(2000));
+					try {
+						lease.release();
+					}
+					catch (RuntimeException ex) {
+						lost.incrementAndGet();
+					}
+				}
+				return null;
+			}));
+		}
+		Thread.sleep(3000);
+		stop.set(true);
+		for (Future<?> done : work) {
+			done.get(30, TimeUnit.SECONDS);
+		}
+		assertThat(acquired.get()).isPositive();
+		assertThat(lost).hasValue(0);
+		// A lease handed to a caller that had given up would stay locked for its 30s ttl
+		assertThat(redis.server().execute("EXISTS", leaseKey("item"))).isEqualTo(0L);
+		assertThat(manager.heldLeases()).isEmpty();
+	}
+
+	@Test
+	void anInterruptedParkedCallerStopsWaitingWhileHandoffsGoOn() throws Exception {
+		RedisLockManager manager = manager();
+		AtomicBoolean stop = new AtomicBoolean();
+		AtomicInteger acquired = new AtomicInteger();
+		List<Future<?>> churn = new ArrayList<>();
+		for (int t = 0; t < 3; t++) {
+			churn.add(this.threads.submit(() -> {
+				while (!stop.get()) {
+					try (Lease lease = manager.acquire("item", TTL, Duration.ofSeconds(30))) {
+						acquired.incrementAndGet();
+						Thread.sleep(200);
+					}
+				}
+				return null;
+			}));
+		}
+		await().atMost(Duration.ofSeconds(10)).until(() -> acquired.get() >= 2);
+		CompletableFuture<Boolean> interruptedFlag = new CompletableFuture<>();
+		Thread waiter = new Thread(() -> {
+			try {
+				manager.acquire("item", TTL, Duration.ofMinutes(1)).release();
+				interruptedFlag.completeExceptionally(new AssertionError("acquired though interrupted"));
+			}
+			catch (LockNotAcquiredException ex) {
+				assertThat(ex).hasMessageContaining("Interrupted");
+				interruptedFlag.complete(Thread.currentThread().isInterrupted());
+			}
+		});
+		waiter.start();
+		Thread.sleep(50);
+		long interrupted = System.nanoTime();
+		waiter.interrupt();
+		assertThat(interruptedFlag.get(5, TimeUnit.SECONDS)).as("interrupt status kept").isTrue();
+		assertThat(Duration.ofNanos(System.nanoTime() - interrupted)).isLessThan(Duration.ofSeconds(1));
+		int before = acquired.get();
+		await().atMost(Duration.ofSeconds(10)).until(() -> acquired.get() >= before + 3);
+		stop.set(true);
+		for (Future<?> done : churn) {
+			done.get(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private CompletableFuture<Lease> acquireLater(RedisLockManager manager, String key, Duration waitTime) {
+		return CompletableFuture.supplyAsync(() -> manager.acquire(LockRequest.of("default", key, TTL)
+			.withWaitTime(waitTime)), this.threads);
+	}
+
+	/** Gives the caller time to queue behind the holder (it can be seen from outside only by its effects). */
+	private static void awaitParked(CompletableFuture<Lease> caller) throws InterruptedException {
+		Thread.sleep(200);
+		assertThat(caller).isNotDone();
+	}
+
+	private RedisLockManager manager() {
+		return manager(RedisLockManager.builder(factory()));
+	}
+
+	private RedisLockManager manager(RedisLockManagerBuilder builder) {
+		RedisLockManager manager = builder.build();
+		this.managers.add(manager);
+		return manager;
+	}
+
+	private LettuceConnectionFactory factory() {
+		LettuceConnectionFactory factory = RedisConnections.connectionFactory(redis.server());
+		this.factories.add(factory);
+		return factory;
+	}
+
+	private static String leaseKey(String key) {
+		return LockKeys.of("lock:", "default", key).lease();
+	}
+
+	private static void spin(long nanos) {
+		long until = System.nanoTime() + nanos * 1000;
+		while (System.nanoTime() < until) {
+			Thread.onSpinWait();
+		}
+	}
+
+	/** How many release notifications Redis published so far (scripts' commands count in its statistics). */
+	private static long publishedReleases() {
+		String commands = String.valueOf(redis.server().execute("INFO", "commandstats"));
+		for (String line : commands.split("\r?\n")) {
+			if (line.startsWith("cmdstat_publish:")) {
+				return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+			}
+		}
+		return 0;
+	}
+
+}
