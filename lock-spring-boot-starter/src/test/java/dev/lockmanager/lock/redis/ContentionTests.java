@@ -332,15 +332,8 @@ class ContentionTests {
 		}
 	}
 
-	/** How many release notifications Redis published so far (scripts' commands count in its statistics). */
 	private static long publishedReleases() {
-		String commands = String.valueOf(redis.server().execute("INFO", "commandstats"));
-		for (String line : commands.split("\r?\n")) {
-			if (line.startsWith("cmdstat_publish:")) {
-				return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
-			}
-		}
-		return 0;
+		return redis.server().commandCalls("publish");
 	}
 
 }

@@ -253,6 +253,21 @@ public final class RedisServer implements AutoCloseable {
 		return Resp.execute(HOST, port(), timeout, command);
 	}
 
+	/**
+	 * How many times the server ran a command since it started, scripts' calls included ({@code INFO commandstats}).
+	 * @param command the command's name in lower case, e.g. {@code publish}
+	 * @return its calls, 0 when it never ran
+	 */
+	public long commandCalls(String command) {
+		String prefix = "cmdstat_" + command + ":calls=";
+		for (String line : String.valueOf(execute("INFO", "commandstats")).split("\r?\n")) {
+			if (line.startsWith(prefix)) {
+				return Long.parseLong(line.substring(prefix.length(), line.indexOf(',')));
+			}
+		}
+		return 0;
+	}
+
 	@Override
 	public synchronized String toString() {
 		return "redis-server " + HOST + ":" + this.port

@@ -139,6 +139,37 @@ class RedisLockManagerClusterTests {
 	}
 
 	@Test
+	void aQueuedCallerIsHandedTheLeaseOnItsSlotsMaster() throws Exception {
+		String key = "handed-" + UUID.randomUUID();
+		RedisLockManager manager = manager((factory) -> RedisLockManager.builder(factory)
+			.handoff(16, Duration.ofMinutes(1))
+			.build());
+		Lease held = manager.acquire(key, Duration.ofSeconds(10), Duration.ZERO);
+		CompletableFuture<Lease> queued = CompletableFuture
+			.supplyAsync(() -> manager.acquire(key, Duration.ofSeconds(10), Duration.ofSeconds(8)));
+		Thread.sleep(200);
+		assertThat(queued).isNotDone();
+
+		long published = publishCalls();
+		held.release();
+
+		Lease handed = queued.get(5, TimeUnit.SECONDS);
+		assertThat(handed.fencingToken()).isGreaterThan(held.fencingToken());
+		assertThat(publishCalls() - published).as("releases published: handed over, not released").isZero();
+		assertThat(manager().tryAcquire(key, Duration.ofSeconds(10))).isEmpty();
+		handed.release();
+		assertThat(manager().tryAcquire(key, Duration.ofSeconds(10))).isPresent();
+	}
+
+	/** PUBLISH and SPUBLISH calls on every master, scripts' included. */
+	private static long publishCalls() {
+		return cluster().masters()
+			.stream()
+			.mapToLong((master) -> master.commandCalls("publish") + master.commandCalls("spublish"))
+			.sum();
+	}
+
+	@Test
 	void backendCheckReachesTheClusterAndLoadsTheScriptsOnEveryMaster() throws IOException {
 		RedisLockManager manager = manager();
 		cluster().masters().forEach((master) -> master.execute("SCRIPT", "FLUSH"));

@@ -110,6 +110,25 @@ class QuorumModeTests {
 	}
 
 	@Test
+	void aQueuedCallerGetsTheLeaseThroughARelease() throws Exception {
+		RedisLockManager manager = manager();
+		Lease held = manager.acquire(this.key, Duration.ofSeconds(30), Duration.ZERO);
+		CompletableFuture<Lease> queued = CompletableFuture
+			.supplyAsync(() -> manager.acquire(this.key, Duration.ofSeconds(30), Duration.ofSeconds(20)));
+		Thread.sleep(200);
+		assertThat(queued).isNotDone();
+		long releasedAt = System.nanoTime();
+		held.release();
+		// No handoff in quorum mode: the lease was deleted on every node, and the queued caller took it again
+		Lease next = queued.get(10, TimeUnit.SECONDS);
+		assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).isLessThan(Duration.ofSeconds(2));
+		assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
+		assertThat(holders("lock:{default:" + this.key + "}")).isEqualTo(5);
+		next.release();
+		assertThat(holders("lock:{default:" + this.key + "}")).isZero();
+	}
+
+	@Test
 	void nodesGivenByUriAreConnectedAndClosedByTheManager() {
 		List<String> uris = redis.servers().stream().map(RedisServer::uri).toList();
 		RedisLockManager manager = RedisLockManager.builder(connectionFactory(redis.server(0)))
