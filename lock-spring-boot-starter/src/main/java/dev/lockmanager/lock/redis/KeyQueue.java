@@ -78,9 +78,6 @@ final class KeyQueue {
 			if (this.retired) {
 				return Role.RETIRED;
 			}
-			if (!this.handingOver && this.holder != null && !this.holder.isHeld()) {
-				this.holder = null;
-			}
 			if (this.holder == null && !this.handingOver && !this.contending && this.parked.isEmpty()) {
 				this.contending = true;
 				return Role.CONTEND;
@@ -167,7 +164,7 @@ final class KeyQueue {
 		this.lock.lock();
 		try {
 			if (this.parked.peek() != caller || this.contending || this.handingOver
-					|| (this.holder != null && this.holder.isHeld())) {
+					|| (this.holder != null && !this.holder.isGone())) {
 				return false;
 			}
 			this.holder = null;
@@ -185,7 +182,7 @@ final class KeyQueue {
 	long holderRemainingNanos() {
 		this.lock.lock();
 		try {
-			return (this.holder != null) ? this.holder.remaining().toNanos() : Long.MAX_VALUE;
+			return (this.holder != null) ? this.holder.validNanos() : Long.MAX_VALUE;
 		}
 		finally {
 			this.lock.unlock();

@@ -265,6 +265,19 @@ final class RedisLease implements Lease {
 		return false;
 	}
 
+	/**
+	 * Whether the lease ran out or was lost. A lease being released is not gone: its release decides who holds the
+	 * key next.
+	 */
+	boolean isGone() {
+		return this.state.get() == State.LOST || remainingNanos(System.nanoTime()) == 0;
+	}
+
+	/** How long the lease is still valid by this process's clock, whatever its state. */
+	long validNanos() {
+		return remainingNanos(System.nanoTime());
+	}
+
 	boolean isActive() {
 		return this.state.get() == State.HELD;
 	}
