@@ -31,12 +31,24 @@ final class ClassicReleaseSubscriber implements ReleaseSubscriber, MessageListen
 	/** The channels subscribed on the current connection. */
 	private final Set<String> channels = ConcurrentHashMap.newKeySet();
 
+	/**
+	 * A channel of this subscriber's own, never published to, that keeps the subscription alive between waits:
+	 * spring-data-redis closes a subscription, and its connection, once its last channel is unsubscribed, and a hot
+	 * key's waiters come and go with every turn it takes between instances.
+	 */
+	private final byte[] keepAlive;
+
 	/** Replaced when its subscription has ended; only under the notifications' lock. */
 	private RedisConnection connection;
 
-	ClassicReleaseSubscriber(RedisConnectionFactory connectionFactory, Listener listener) {
+	/**
+	 * @param keyPrefix the manager's key prefix, which its channel of its own starts with (no brace, so no lock's
+	 * channel has its name)
+	 */
+	ClassicReleaseSubscriber(RedisConnectionFactory connectionFactory, Listener listener, String keyPrefix) {
 		this.connectionFactory = connectionFactory;
 		this.listener = listener;
+		this.keepAlive = (keyPrefix + "subscriber:" + OwnerTokens.next()).getBytes(StandardCharsets.UTF_8);
 	}
 
 	@Override
@@ -52,7 +64,7 @@ final class ClassicReleaseSubscriber implements ReleaseSubscriber, MessageListen
 			else {
 				close();
 				this.connection = this.connectionFactory.getConnection();
-				this.connection.subscribe(this, name);
+				this.connection.subscribe(this, this.keepAlive, name);
 			}
 			this.channels.add(channel);
 			return CompletableFuture.completedFuture(null);

@@ -23,8 +23,8 @@ final class QuorumReleaseSubscriber implements ReleaseSubscriber {
 
 	private final int quorum;
 
-	QuorumReleaseSubscriber(List<RedisConnectionFactory> nodes, Listener listener) {
-		this.nodes = nodes.stream().map((node) -> new ClassicReleaseSubscriber(node, listener)).toList();
+	QuorumReleaseSubscriber(List<RedisConnectionFactory> nodes, Listener listener, String keyPrefix) {
+		this.nodes = nodes.stream().map((node) -> new ClassicReleaseSubscriber(node, listener, keyPrefix)).toList();
 		this.retryAt = new long[nodes.size()];
 		this.quorum = nodes.size() / 2 + 1;
 	}

@@ -74,8 +74,8 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 				: new QuorumLeaseStore(
 						settings.quorumNodes().stream().map((node) -> node(node, settings, false)).toList(),
 						settings.quorumNodeTimeout().toNanos());
-		this.notifications = settings.quorumNodes().isEmpty() ? new ReleaseNotifications(connectionFactory, sharded)
-				: new ReleaseNotifications(settings.quorumNodes());
+		this.notifications = settings.quorumNodes().isEmpty() ? new ReleaseNotifications(connectionFactory, sharded, settings.keyPrefix())
+				: new ReleaseNotifications(settings.quorumNodes(), settings.keyPrefix());
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
 		this.cleanup = new OrphanCleanup(this.store);
 		this.queues = new LockQueues(this, settings, this.store, this.notifications, this.cleanup);

@@ -52,16 +52,16 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 	 */
 	private long retrySubscriptionAt = System.nanoTime();
 
-	ReleaseNotifications(RedisConnectionFactory connectionFactory, boolean sharded) {
+	ReleaseNotifications(RedisConnectionFactory connectionFactory, boolean sharded, String keyPrefix) {
 		this.subscriber = sharded ? new ShardedReleaseSubscriber((LettuceConnectionFactory) connectionFactory, this)
-				: new ClassicReleaseSubscriber(connectionFactory, this);
+				: new ClassicReleaseSubscriber(connectionFactory, this, keyPrefix);
 	}
 
 	/**
 	 * Notifications in quorum mode: subscribed on a majority of the nodes.
 	 */
-	ReleaseNotifications(List<RedisConnectionFactory> quorumNodes) {
-		this.subscriber = new QuorumReleaseSubscriber(quorumNodes, this);
+	ReleaseNotifications(List<RedisConnectionFactory> quorumNodes, String keyPrefix) {
+		this.subscriber = new QuorumReleaseSubscriber(quorumNodes, this, keyPrefix);
 	}
 
 	/**

@@ -193,6 +193,24 @@ class ContentionTests {
 	}
 
 	@Test
+	void successiveWaitsShareOneSubscriberConnection() throws Exception {
+		RedisLockManager holderInstance = manager();
+		RedisLockManager waiterInstance = manager();
+		List<String> subscribers = new ArrayList<>();
+		for (int turn = 0; turn < 3; turn++) {
+			Lease holder = holderInstance.acquire("item", TTL, Duration.ZERO);
+			CompletableFuture<Lease> waiter = acquireLater(waiterInstance, "item", Duration.ofSeconds(10));
+			awaitParked(waiter);
+			holder.release();
+			waiter.get(5, TimeUnit.SECONDS).release();
+			// Between turns no one waits: a hot key's waiters come and go, the connection must stay
+			subscribers.add(String.valueOf(redis.server().execute("CLIENT", "LIST", "TYPE", "pubsub")).replaceAll(
+					"(?s).*?id=(\\d+).*", "$1"));
+		}
+		assertThat(subscribers).doesNotContain("").containsOnly(subscribers.get(0));
+	}
+
+	@Test
 	void aParkedCallerGivesUpAtItsWaitTimeWhileTheKeyIsHeldLocally() throws Exception {
 		RedisLockManager manager = manager();
 		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
