@@ -6,22 +6,22 @@ import java.nio.file.Path;
 import java.util.Locale;
 
 /** The report: printed as it is written, and kept to be copied to {@code bench.report} at the end. */
-final class Report {
+public final class Report {
 
 	private final StringBuilder text = new StringBuilder();
 
-	void print(String line) {
+	public void print(String line) {
 		System.out.println(line);
 		this.text.append(line).append('\n');
 	}
 
 	/** Prints a line formatted with {@link Locale#ROOT}, so decimals look the same on every machine. */
-	void printf(String format, Object... args) {
+	public void printf(String format, Object... args) {
 		print(String.format(Locale.ROOT, format, args));
 	}
 
 	/** Copies the report to {@code file} (by default under target/, never a tracked file); blank: nowhere. */
-	void writeTo(String file) {
+	public void writeTo(String file) {
 		if (file.isBlank() || this.text.isEmpty()) {
 			return;
 		}

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /** The few statistics the report uses: medians, percentiles of sorted latencies, and microsecond formatting. */
-final class Stats {
+public final class Stats {
 
 	private Stats() {
 	}
@@ -25,7 +25,7 @@ final class Stats {
 	}
 
 	/** The nearest-rank percentile {@code p} (0..1) of ascending values. */
-	static double percentile(long[] sorted, double p) {
+	public static double percentile(long[] sorted, double p) {
 		if (sorted.length == 0) {
 			return Double.NaN;
 		}
@@ -34,7 +34,7 @@ final class Stats {
 	}
 
 	/** Nanoseconds as microseconds with one decimal. */
-	static String micros(double nanos) {
+	public static String micros(double nanos) {
 		return String.format(Locale.ROOT, "%.1f", nanos / 1000);
 	}
 
