@@ -11,7 +11,6 @@ import org.apache.commons.logging.LogFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.util.backoff.BackOffExecution;
 
-import dev.lockmanager.lock.LockBackendUnavailableException;
 import dev.lockmanager.lock.LockNotAcquiredException;
 import dev.lockmanager.lock.LockRequest;
 import dev.lockmanager.lock.TooManyWaitersException;
@@ -64,7 +63,7 @@ final class LockQueues {
 		if (request.waitTime().isZero()) {
 			Outcome outcome = attempt(request, keys, local);
 			if (outcome.lease() == null) {
-				throw notAcquired(request, outcome);
+				throw Refusals.notAcquired(request, outcome);
 			}
 			return outcome.lease();
 		}
@@ -91,9 +90,7 @@ final class LockQueues {
 			}
 		}
 		if (!this.waiterPermits.tryAcquire()) {
-			TooManyWaitersException tooMany = new TooManyWaitersException(request.name(), request.key(),
-					"Could not wait for the lock on key '" + request.key() + "': " + this.settings.maxWaiters()
-							+ " callers are already waiting (max-waiters)");
+			TooManyWaitersException tooMany = Refusals.tooManyWaiters(request, this.settings.maxWaiters());
 			if (role == KeyQueue.Role.CONTEND) {
 				queue.contenderLeft();
 				throw tooMany;
@@ -133,13 +130,13 @@ final class LockQueues {
 					caller.awaitReservationEnd();
 					break;
 				case ABANDONED:
-					throw timedOut(request);
+					throw Refusals.timedOut(request);
 				case PARKED:
 					long left = caller.deadlineNanos() - System.nanoTime();
 					if (left <= 0) {
 						if (caller.abandon()) {
 							queue.abandoned(caller);
-							throw timedOut(request);
+							throw Refusals.timedOut(request);
 						}
 						break;
 					}
@@ -152,7 +149,7 @@ final class LockQueues {
 					}
 					catch (InterruptedException ex) {
 						Thread.currentThread().interrupt();
-						throw giveUp(queue, caller, interrupted(request));
+						throw giveUp(queue, caller, Refusals.interrupted(request));
 					}
 					if (caller.state() == QueuedCaller.State.PARKED) {
 						queue.promoteIfHolderGone(caller);
@@ -217,7 +214,7 @@ final class LockQueues {
 			}
 			long left = deadline - System.nanoTime();
 			if (left <= 0) {
-				throw notAcquired(request, outcome);
+				throw Refusals.notAcquired(request, outcome);
 			}
 			long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(backOff.nextBackOff()), left);
 			if (outcome.holderRemainingMillis() >= 0) {
@@ -229,7 +226,7 @@ final class LockQueues {
 			}
 			catch (InterruptedException ex) {
 				Thread.currentThread().interrupt();
-				throw interrupted(request);
+				throw Refusals.interrupted(request);
 			}
 		}
 	}
@@ -325,34 +322,6 @@ final class LockQueues {
 	private int replicas(LockRequest request) {
 		return (request.replicas() != LockRequest.REPLICAS_AS_CONFIGURED) ? request.replicas()
 				: this.settings.replicas();
-	}
-
-	private LockNotAcquiredException timedOut(LockRequest request) {
-		return new LockNotAcquiredException(request.name(), request.key(), "Could not acquire the lock on key '"
-				+ request.key() + "' (name '" + request.name() + "') within " + request.waitTime()
-				+ ": it is held by another owner");
-	}
-
-	private static LockNotAcquiredException interrupted(LockRequest request) {
-		return new LockNotAcquiredException(request.name(), request.key(),
-				"Interrupted while waiting for the lock on key '" + request.key() + "'");
-	}
-
-	static LockNotAcquiredException notAcquired(LockRequest request, Outcome last) {
-		if (last.failure() != null) {
-			return unavailable(request, last.failure());
-		}
-		return new LockNotAcquiredException(request.name(), request.key(), "Could not acquire the lock on key '"
-				+ request.key() + "' (name '" + request.name() + "') within " + request.waitTime()
-				+ ": it is held by another owner" + ((last.holderRemainingMillis() >= 0)
-						? " for another " + last.holderRemainingMillis() + "ms unless released or renewed" : ""));
-	}
-
-	static LockBackendUnavailableException unavailable(LockRequest request, DataAccessException ex) {
-		return new LockBackendUnavailableException(request.name(), request.key(),
-				"Could not acquire the lock on key '" + request.key() + "' (name '" + request.name()
-						+ "'): Redis could not be reached (" + RedisLease.cause(ex) + ")",
-				ex);
 	}
 
 	/**

@@ -167,7 +167,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 			return Optional.of(outcome.lease());
 		}
 		if (outcome.failure() != null) {
-			LockBackendUnavailableException reason = LockQueues.unavailable(request, outcome.failure());
+			LockBackendUnavailableException reason = Refusals.unavailable(request, outcome.failure());
 			this.events.notAcquired(observation, request, start, reason);
 			throw reason;
 		}

@@ -230,7 +230,7 @@ class ContentionTests {
 	void aWaiterWhoseWaitTimeRanOutIsSkippedAndTheLeaseGoesToTheNextWaiter() throws Exception {
 		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
 		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
-		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofMillis(200));
+		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofSeconds(1));
 		awaitParked(impatient);
 		CompletableFuture<Lease> patient = acquireLater(manager, "item", Duration.ofSeconds(10));
 		awaitParked(patient);
@@ -248,7 +248,7 @@ class ContentionTests {
 	void aLeaseNoWaiterCanTakeAnyMoreGoesBackToRedis() throws Exception {
 		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
 		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
-		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofMillis(200));
+		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofSeconds(1));
 		awaitParked(impatient);
 		assertThat(impatient).failsWithin(Duration.ofSeconds(5));
 		long published = publishedReleases();
