@@ -29,7 +29,7 @@ final class ResultTable {
 
 	void printHeader() {
 		this.report.print("round inst  orders/s  per instance    per second  p50 ms  p99 ms  "
-				+ "CPU cores: sample redis driver other  sample CPU ms/order  refused");
+				+ "CPU cores: sample redis    db driver other  sample CPU ms/order  refused");
 	}
 
 	void printRow(SampleRun run) {
@@ -39,10 +39,10 @@ final class ResultTable {
 			.mapToObj(rate -> String.format(Locale.ROOT, "%.1f", rate))
 			.collect(Collectors.joining(" + "));
 		double seconds = load.seconds();
-		this.report.printf("%5d %4d %9.1f  %-14s %5d-%-5d %7.1f %7.1f  %17.2f %5.2f %6.2f %5.2f  %19.2f  %7d",
+		this.report.printf("%5d %4d %9.1f  %-14s %5d-%-5d %7.1f %7.1f  %17.2f %5.2f %5.2f %6.2f %5.2f  %19.2f  %7d",
 				run.round(), run.instances(), load.ordersPerSecond(), perInstance, load.slowestSecond(),
 				load.fastestSecond(), load.p50Millis(), load.p99Millis(), cpu.instances() / seconds,
-				cpu.redis() / seconds, cpu.driver() / seconds, cpu.others() / seconds,
+				cpu.redis() / seconds, cpu.database() / seconds, cpu.driver() / seconds, cpu.others() / seconds,
 				1000 * cpu.instances() / load.windowOrders(),
 				load.refusals().values().stream().mapToLong(Long::longValue).sum());
 		this.report.print("        books: " + run.verdict());

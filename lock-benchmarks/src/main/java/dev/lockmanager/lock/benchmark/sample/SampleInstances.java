@@ -17,13 +17,12 @@ import dev.lockmanager.lock.testing.RedisServer;
 
 /**
  * Instances of the sample run as separate JVMs from its executable jar, as the sample's own two-process tests run
- * them: each on a port of its own, all on one Redis and one H2 file database, which the first instance serves to the
- * others ({@code AUTO_SERVER}). The database lives in a directory of the run, together with each instance's log and
- * the script that seeds the benchmark's item.
+ * them: each on a port of its own, all on one Redis and one database (see {@link SampleDatabase}). Each instance's log
+ * and the script that seeds the benchmark's item live in a directory of the run.
  *
- * <p>Closing stops them newest first (the first serves the database, so it goes last): SIGTERM for a graceful
- * shutdown, SIGKILL for what is still alive 30 seconds later. A shutdown hook does the same if the benchmark's JVM
- * exits first, so no instance outlives it.
+ * <p>Closing stops them newest first (with H2 the first serves the database, so it goes last): SIGTERM for a
+ * graceful shutdown, SIGKILL for what is still alive 30 seconds later. A shutdown hook does the same if the
+ * benchmark's JVM exits first, so no instance outlives it.
  */
 final class SampleInstances implements AutoCloseable {
 
@@ -41,23 +40,22 @@ final class SampleInstances implements AutoCloseable {
 	}
 
 	/**
-	 * Starts the instances one after the other, each once the previous one is ready: the first must have opened (and
-	 * so be serving) the database before the next connects to it.
-	 * @param directory the run's own directory: a fresh database, so every run starts from the same stock
+	 * Starts the instances one after the other, each once the previous one is ready: the first must have created the
+	 * schema (and, with H2, be serving the database) before the next runs the same script.
+	 * @param directory the run's own directory
+	 * @param datasource the datasource arguments of a fresh database, so every run starts from the same stock
 	 */
 	static SampleInstances start(int count, SampleSettings settings, RedisServer redis, OrderApi api,
-			Path directory) throws IOException, InterruptedException {
+			Path directory, List<String> datasource) throws IOException, InterruptedException {
 		Path seed = directory.resolve("seed-stock.sql");
-		// Run by every instance at startup after the sample's schema.sql, hence idempotent like it.
+		// Run by every instance at startup after the sample's schema.sql, hence idempotent like it; PostgreSQL's
+		// ON CONFLICT, which H2 accepts in MODE=PostgreSQL.
 		Files.writeString(seed, "INSERT INTO tb_inventory (item_name, quantity) VALUES ('" + api.item() + "', "
 				+ settings.stock() + ") ON CONFLICT DO NOTHING;\n");
-		List<String> common = List.of(
-				"--spring.datasource.url=jdbc:h2:file:" + directory.resolve("orders").toAbsolutePath()
-						+ ";AUTO_SERVER=TRUE;MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE",
-				"--spring.datasource.username=sa", "--spring.datasource.password=",
-				"--spring.sql.init.data-locations=file:" + seed.toAbsolutePath(),
+		List<String> common = new ArrayList<>(datasource);
+		common.addAll(List.of("--spring.sql.init.data-locations=file:" + seed.toAbsolutePath(),
 				"--spring.data.redis.host=" + redis.host(), "--spring.data.redis.port=" + redis.port(),
-				"--orders.embedded-redis=false", "--spring.jmx.enabled=false", "--spring.main.banner-mode=off");
+				"--orders.embedded-redis=false", "--spring.jmx.enabled=false", "--spring.main.banner-mode=off"));
 		SampleInstances instances = new SampleInstances();
 		Runtime.getRuntime().addShutdownHook(instances.shutdownHook);
 		try {
@@ -151,9 +149,10 @@ final class SampleInstances implements AutoCloseable {
 	}
 
 	/**
-	 * A port free now; another process could take it before the instance binds it, which fails its startup visibly.
+	 * A port free now; another process could take it before the server meant for it binds it, which fails that
+	 * server's startup visibly.
 	 */
-	private static int freePort() {
+	static int freePort() {
 		try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
 			return socket.getLocalPort();
 		}
@@ -162,7 +161,8 @@ final class SampleInstances implements AutoCloseable {
 		}
 	}
 
-	private static String tail(Path log) {
+	/** The last 40 lines of a log, to show with an error. */
+	static String tail(Path log) {
 		try {
 			List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
 			return String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));

@@ -15,10 +15,11 @@ import dev.lockmanager.lock.testing.RedisServer;
 /**
  * Measures the sample order service under contention: orders/s with {@code bench.sample.concurrency} (20) concurrent
  * {@code POST /order} of one item, all on one instance, then split evenly over two instances of the sample that
- * share one Redis and one database, and the ratio of the two. Every run starts fresh instances from the sample's
- * executable jar on a fresh database seeded with a large stock, loads them for a warm-up and a measured window, and
- * then checks the books through the service: orders accepted = stock taken = order rows added. Runs on one and on
- * two instances alternate for a few rounds, and the summary gives medians and spread, as a 2-core machine is noisy.
+ * share one Redis and one database ({@link SampleDatabase}: PostgreSQL where installed), and the ratio of the two.
+ * Every run starts fresh instances from the sample's executable jar on a fresh database seeded with a large stock,
+ * loads them for a warm-up and a measured window, and then checks the books through the service: orders accepted =
+ * stock taken = order rows added. Runs on one and on two instances alternate for a few rounds, and the summary gives
+ * medians and spread, as a 2-core machine is noisy.
  *
  * <p>Exit status: 0; 2 if a run's books do not balance, an instance died or the stock ran out; 1 if it could not run.
  * A missed throughput target never fails it. Settings: see {@link SampleSettings}.
@@ -55,18 +56,25 @@ public final class SampleLoadBenchmark {
 				status = 1;
 			}
 		}
-		// The instances and redis-server are stopped by now; exit even if a library left a non-daemon thread behind.
+		// The instances, redis-server and PostgreSQL are stopped by now; exit even if a library left a non-daemon
+		// thread behind.
 		System.exit(status);
 	}
 
 	private int run() throws IOException, InterruptedException {
+		try (SampleDatabase database = SampleDatabase.open(this.settings.database())) {
+			return run(database);
+		}
+	}
+
+	private int run(SampleDatabase database) throws IOException, InterruptedException {
 		Path work = Files.createTempDirectory("sample-benchmark-");
 		boolean valid = false;
 		OrderApi api = new OrderApi(ITEM);
 		try (RedisServer redis = new RedisServer()) {
 			redis.start();
-			printHeader(redis);
-			List<SampleRun> runs = runRounds(redis, api, work);
+			printHeader(redis, database);
+			List<SampleRun> runs = runRounds(redis, database, api, work);
 			this.table.printSummary(runs);
 			valid = runs.stream().allMatch(SampleRun::valid);
 			return valid ? 0 : 2;
@@ -76,19 +84,19 @@ public final class SampleLoadBenchmark {
 				delete(work);
 			}
 			else {
-				this.report.print("Kept the instances' logs and databases in " + work);
+				this.report.print("Kept the instances' logs (and the H2 databases, in h2 mode) in " + work);
 			}
 			this.report.writeTo(this.settings.report());
 		}
 	}
 
-	private List<SampleRun> runRounds(RedisServer redis, OrderApi api, Path work)
+	private List<SampleRun> runRounds(RedisServer redis, SampleDatabase database, OrderApi api, Path work)
 			throws IOException, InterruptedException {
 		List<SampleRun> runs = new ArrayList<>();
 		for (int round = 1; round <= this.settings.rounds(); round++) {
 			// Alternate which goes first, so that a machine drifting during the benchmark favours neither.
 			for (int instances : (round % 2 == 1) ? new int[] { 1, 2 } : new int[] { 2, 1 }) {
-				SampleRun run = runOnce(round, instances, redis, api,
+				SampleRun run = runOnce(round, instances, redis, database, api,
 						work.resolve("round-" + round + "-instances-" + instances));
 				this.table.printRow(run);
 				runs.add(run);
@@ -102,26 +110,27 @@ public final class SampleLoadBenchmark {
 		return runs;
 	}
 
-	private SampleRun runOnce(int round, int count, RedisServer redis, OrderApi api, Path directory)
-			throws IOException, InterruptedException {
+	private SampleRun runOnce(int round, int count, RedisServer redis, SampleDatabase database, OrderApi api,
+			Path directory) throws IOException, InterruptedException {
 		Files.createDirectories(directory);
 		long redisPid = redis.pid();
-		try (SampleInstances instances = SampleInstances.start(count, this.settings, redis, api, directory)) {
+		try (SampleInstances instances = SampleInstances.start(count, this.settings, redis, api, directory,
+				database.fresh(directory))) {
 			URI first = instances.uris().get(0);
 			OrderApi.Books before = api.books(first);
 			LoadResult load = OrderLoad.run(ITEM, instances.uris(), this.settings.concurrency(), this.settings.warmup(),
-					this.settings.measured(), () -> cpuNow(instances, redisPid));
+					this.settings.measured(), () -> cpuNow(instances, redisPid, database));
 			OrderApi.Books after = api.books(first);
 			return new SampleRun(round, count, load, before, after, instances.allAlive(), redis.isRunning());
 		}
 	}
 
-	private static ProcessCpu.Usage cpuNow(SampleInstances instances, long redisPid) {
-		return new ProcessCpu.Usage(instances.cpuSeconds(), ProcessCpu.seconds(redisPid),
+	private static ProcessCpu.Usage cpuNow(SampleInstances instances, long redisPid, SampleDatabase database) {
+		return new ProcessCpu.Usage(instances.cpuSeconds(), ProcessCpu.seconds(redisPid), database.cpuSeconds(),
 				ProcessCpu.seconds(ProcessHandle.current().pid()), ProcessCpu.machineBusySeconds());
 	}
 
-	private void printHeader(RedisServer redis) {
+	private void printHeader(RedisServer redis, SampleDatabase database) {
 		String info = String.valueOf(redis.execute("INFO", "server"));
 		this.report.printf("Sample order service under contention: %d concurrent POST /order, all of one item (%s,"
 				+ " quantity 1)", this.settings.concurrency(), ITEM);
@@ -133,8 +142,8 @@ public final class SampleLoadBenchmark {
 				this.settings.jar(), lastModified(this.settings.jar()), jvmArgs);
 		this.report.printf("redis-server: %s (%s), one for all runs, %s", field(info, "redis_version"),
 				field(info, "executable"), redis.uri());
-		this.report.printf("database: a fresh H2 file database per run (the first instance serves it to the second,"
-				+ " AUTO_SERVER), seeded with %d units of %s", this.settings.stock(), ITEM);
+		this.report.printf("database: %s; seeded with %d units of %s", database.description(), this.settings.stock(),
+				ITEM);
 		this.report.printf("settings: %d rounds, each one run on 1 instance and one on 2 (alternating which goes"
 				+ " first); per run %ds warm-up, then %ds measured; %d client threads, each with its own HTTP/1.1"
 				+ " keep-alive connection, split evenly over the instances", this.settings.rounds(),
@@ -160,7 +169,7 @@ public final class SampleLoadBenchmark {
 		}
 	}
 
-	private static void delete(Path directory) throws IOException {
+	static void delete(Path directory) throws IOException {
 		try (Stream<Path> paths = Files.walk(directory)) {
 			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
 				Files.delete(path);

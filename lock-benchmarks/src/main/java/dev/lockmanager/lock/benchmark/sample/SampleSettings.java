@@ -13,11 +13,12 @@ import java.util.Optional;
  * two [3]; {@code bench.sample.warmupSeconds} and {@code bench.sample.seconds} the load before and during the measured
  * window of each run [20, 10]; {@code bench.sample.concurrency} client threads in total, spread evenly over the
  * instances [20]; {@code bench.sample.stock} units of the benchmark's item in each run's fresh database [1000000];
- * {@code bench.sample.jvmArgs} JVM flags of each instance [-Xmx256m]; {@code bench.sample.report} a file to copy the
- * report to, keep it under {@code target/} [none].
+ * {@code bench.sample.jvmArgs} JVM flags of each instance [-Xmx256m]; {@code bench.sample.database} {@code postgres}
+ * or {@code h2}, see {@link SampleDatabase} [postgres where it is installed, else h2]; {@code bench.sample.report} a
+ * file to copy the report to, keep it under {@code target/} [none].
  */
 record SampleSettings(Path jar, int rounds, Duration warmup, Duration measured, int concurrency, int stock,
-		List<String> instanceJvmArgs, String report) {
+		List<String> instanceJvmArgs, String database, String report) {
 
 	/**
 	 * Where {@code ./mvnw -pl lock-sample-orders -am package} leaves the jar, seen from {@code lock-benchmarks/target},
@@ -34,7 +35,7 @@ record SampleSettings(Path jar, int rounds, Duration warmup, Duration measured, 
 				Math.max(2, Integer.getInteger("bench.sample.concurrency", 20)),
 				Math.max(1, Integer.getInteger("bench.sample.stock", 1_000_000)),
 				jvmArgs.isEmpty() ? List.of() : List.of(jvmArgs.split("\\s+")),
-				System.getProperty("bench.sample.report", ""));
+				System.getProperty("bench.sample.database", ""), System.getProperty("bench.sample.report", ""));
 	}
 
 	/**
