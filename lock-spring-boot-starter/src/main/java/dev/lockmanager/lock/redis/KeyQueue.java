@@ -91,19 +91,17 @@ final class KeyQueue {
 	}
 
 	/**
-	 * A lease of this process took the key in Redis: releases of it may hand it over from now on.
-	 * @return false when the queue retired (track the lease in a fresh one)
+	 * A lease of this process took the key in Redis: from now on its release may hand it over (unless the queue
+	 * retired meanwhile, when no one is left to hand it to).
 	 */
-	boolean took(RedisLease lease) {
+	void took(RedisLease lease) {
 		this.lock.lock();
 		try {
-			if (this.retired) {
-				return false;
+			if (!this.retired) {
+				this.holder = lease;
+				this.handoffs = 0;
+				this.sliceStartNanos = System.nanoTime();
 			}
-			this.holder = lease;
-			this.handoffs = 0;
-			this.sliceStartNanos = System.nanoTime();
-			return true;
 		}
 		finally {
 			this.lock.unlock();

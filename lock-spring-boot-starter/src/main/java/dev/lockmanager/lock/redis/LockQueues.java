@@ -250,11 +250,12 @@ final class LockQueues {
 			return new Outcome(null, attempt.holderRemainingMillis(), null);
 		}
 		RedisLease lease = this.manager.grant(request, keys, owner, attempt.fencingToken(), sentAt, local);
-		if (local) {
-			// However it was taken (tryAcquire too), its release hands it to the callers queued meanwhile
-			while (!queue(keys).took(lease)) {
-				Thread.onSpinWait();
-			}
+		KeyQueue queue = local ? this.queues.get(keys.lease()) : null;
+		if (queue != null) {
+			// Callers of this manager wait for the key (or this is one of them): its release hands it over. Without
+			// a queue (tryAcquire with no one waiting here) nothing is allocated; a caller that queues later is
+			// woken by the release through Redis, and handoffs start with the next holder.
+			queue.took(lease);
 		}
 		return new Outcome(lease, 0, null);
 	}

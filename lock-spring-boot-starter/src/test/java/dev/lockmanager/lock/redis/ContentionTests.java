@@ -136,7 +136,7 @@ class ContentionTests {
 	@Test
 	void aParkedCallerIsHandedTheLeaseWithAHigherFencingTokenWithoutARelease() throws Exception {
 		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
-		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		Lease holder = manager.acquire("item", TTL, Duration.ofSeconds(1));
 		CompletableFuture<Lease> next = acquireLater(manager, "item", Duration.ofSeconds(10));
 		awaitParked(next);
 		long published = publishedReleases();
@@ -151,7 +151,7 @@ class ContentionTests {
 	void theLeaseGoesBackToRedisAfterTheHandoffBoundSoOtherInstancesGetTheirTurn() throws Exception {
 		RedisLockManager local = manager(RedisLockManager.builder(factory()).handoff(2, Duration.ofMinutes(1)));
 		RedisLockManager remote = manager();
-		Lease held = local.acquire("item", TTL, Duration.ZERO);
+		Lease held = local.acquire("item", TTL, Duration.ofSeconds(1));
 		CompletableFuture<Lease> remoteWaiter = acquireLater(remote, "item", Duration.ofSeconds(20));
 		awaitParked(remoteWaiter);
 		for (int handoff = 1; handoff <= 2; handoff++) {
@@ -213,7 +213,7 @@ class ContentionTests {
 	@Test
 	void aParkedCallerGivesUpAtItsWaitTimeWhileTheKeyIsHeldLocally() throws Exception {
 		RedisLockManager manager = manager();
-		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		Lease holder = manager.acquire("item", TTL, Duration.ofSeconds(1));
 		CompletableFuture<Lease> contender = acquireLater(manager, "item", Duration.ofSeconds(10));
 		awaitParked(contender);
 		long start = System.nanoTime();
@@ -229,7 +229,7 @@ class ContentionTests {
 	@Test
 	void aWaiterWhoseWaitTimeRanOutIsSkippedAndTheLeaseGoesToTheNextWaiter() throws Exception {
 		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
-		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		Lease holder = manager.acquire("item", TTL, Duration.ofSeconds(1));
 		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofSeconds(1));
 		awaitParked(impatient);
 		CompletableFuture<Lease> patient = acquireLater(manager, "item", Duration.ofSeconds(10));
@@ -247,7 +247,7 @@ class ContentionTests {
 	@Test
 	void aLeaseNoWaiterCanTakeAnyMoreGoesBackToRedis() throws Exception {
 		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
-		Lease holder = manager.acquire("item", TTL, Duration.ZERO);
+		Lease holder = manager.acquire("item", TTL, Duration.ofSeconds(1));
 		CompletableFuture<Lease> impatient = acquireLater(manager, "item", Duration.ofSeconds(1));
 		awaitParked(impatient);
 		assertThat(impatient).failsWithin(Duration.ofSeconds(5));

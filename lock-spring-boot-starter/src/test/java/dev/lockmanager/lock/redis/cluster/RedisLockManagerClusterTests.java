@@ -144,7 +144,7 @@ class RedisLockManagerClusterTests {
 		RedisLockManager manager = manager((factory) -> RedisLockManager.builder(factory)
 			.handoff(16, Duration.ofMinutes(1))
 			.build());
-		Lease held = manager.acquire(key, Duration.ofSeconds(10), Duration.ZERO);
+		Lease held = manager.acquire(key, Duration.ofSeconds(10), Duration.ofSeconds(1));
 		CompletableFuture<Lease> queued = CompletableFuture
 			.supplyAsync(() -> manager.acquire(key, Duration.ofSeconds(10), Duration.ofSeconds(8)));
 		Thread.sleep(200);
