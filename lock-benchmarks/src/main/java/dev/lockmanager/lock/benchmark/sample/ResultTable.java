@@ -6,6 +6,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import dev.lockmanager.lock.benchmark.Report;
+
 /**
  * Prints one row per run as it ends, then the medians and spread per instance count and the ratio that matters:
  * two instances' orders/s over one instance's, paired round by round, as both ran within the same minute or two.
@@ -21,9 +23,9 @@ final class ResultTable {
 	 */
 	private static final double QUIET_SHARE = 0.1;
 
-	private final SampleReport report;
+	private final Report report;
 
-	ResultTable(SampleReport report) {
+	ResultTable(Report report) {
 		this.report = report;
 	}
 

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import dev.lockmanager.lock.benchmark.Report;
 import dev.lockmanager.lock.testing.RedisServer;
 
 /**
@@ -31,7 +32,7 @@ public final class SampleLoadBenchmark {
 
 	private final SampleSettings settings;
 
-	private final SampleReport report = new SampleReport();
+	private final Report report = new Report();
 
 	private final ResultTable table = new ResultTable(this.report);
 
