@@ -90,9 +90,12 @@ class DistributedLockAutoConfigurationTests {
 		this.contextRunner
 			.withPropertyValues("distributed-lock.backoff.initial-interval=20ms", "distributed-lock.backoff.multiplier=1.5",
 					"distributed-lock.backoff.max-interval=1s", "distributed-lock.backoff.jitter=0",
-					"distributed-lock.renewal.enabled=false", "distributed-lock.renewal.ratio=0.5")
+					"distributed-lock.renewal.enabled=false", "distributed-lock.renewal.ratio=0.5",
+					"distributed-lock.handoff.max-consecutive=0", "distributed-lock.handoff.time-slice=2s")
 			.run((context) -> {
 				DistributedLockProperties properties = context.getBean(DistributedLockProperties.class);
+				assertThat(properties.handoff())
+					.isEqualTo(new DistributedLockProperties.Handoff(0, Duration.ofSeconds(2)));
 				assertThat(properties.backoff()).isEqualTo(new DistributedLockProperties.Backoff(Duration.ofMillis(20),
 						1.5, Duration.ofSeconds(1), Duration.ZERO));
 				assertThat(properties.renewal()).isEqualTo(new DistributedLockProperties.Renewal(false, 0.5));
@@ -130,6 +133,8 @@ class DistributedLockAutoConfigurationTests {
 			assertThat(properties.backoff().multiplier()).isEqualTo(2.0);
 			assertThat(properties.backoff().maxInterval()).isEqualTo(Duration.ofSeconds(2));
 			assertThat(properties.backoff().jitter()).isEqualTo(Duration.ofMillis(50));
+			assertThat(properties.handoff().maxConsecutive()).isEqualTo(16);
+			assertThat(properties.handoff().timeSlice()).isEqualTo(Duration.ofMillis(50));
 			assertThat(properties.renewal().enabled()).isTrue();
 			assertThat(properties.renewal().ratio()).isEqualTo(0.33);
 			assertThat(properties.replicaAcknowledgement().replicas()).isZero();
@@ -210,6 +215,18 @@ class DistributedLockAutoConfigurationTests {
 	void failsOnBackoffMaxIntervalShorterThanInitialInterval() {
 		assertStartupFails("distributed-lock.backoff.max-interval=50ms",
 				"distributed-lock.backoff.max-interval must not be shorter than backoff.initial-interval (PT0.1S) but was PT0.05S");
+	}
+
+	@Test
+	void failsOnNegativeHandoffMaxConsecutive() {
+		assertStartupFails("distributed-lock.handoff.max-consecutive=-1",
+				"distributed-lock.handoff.max-consecutive must not be negative but was -1");
+	}
+
+	@Test
+	void failsOnZeroHandoffTimeSlice() {
+		assertStartupFails("distributed-lock.handoff.time-slice=0",
+				"distributed-lock.handoff.time-slice must be at least 1ms but was PT0S");
 	}
 
 	@Test

@@ -148,6 +148,20 @@ class ContentionTests {
 	}
 
 	@Test
+	void withHandoffTurnedOffAQueuedCallerGetsTheLeaseThroughRedis() throws Exception {
+		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(0, Duration.ofMinutes(1)));
+		Lease holder = manager.acquire("item", TTL, Duration.ofSeconds(1));
+		CompletableFuture<Lease> next = acquireLater(manager, "item", Duration.ofSeconds(10));
+		awaitParked(next);
+		long published = publishedReleases();
+		holder.release();
+		Lease taken = next.get(5, TimeUnit.SECONDS);
+		assertThat(publishedReleases() - published).isOne();
+		assertThat(taken.fencingToken()).isGreaterThan(holder.fencingToken());
+		taken.release();
+	}
+
+	@Test
 	void theLeaseGoesBackToRedisAfterTheHandoffBoundSoOtherInstancesGetTheirTurn() throws Exception {
 		RedisLockManager local = manager(RedisLockManager.builder(factory()).handoff(2, Duration.ofMinutes(1)));
 		RedisLockManager remote = manager();

@@ -57,6 +57,10 @@ class RedisLockManagerBuilderTests {
 			.withMessage("maxWaitTime must not be negative but was PT-1S");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.builder.maxWaiters(-1))
 			.withMessage("maxWaiters must not be negative but was -1");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.builder.handoff(-1, Duration.ofMillis(50)))
+			.withMessage("maxHandoffs must not be negative but was -1");
+		assertThatIllegalArgumentException().isThrownBy(() -> this.builder.handoff(16, Duration.ZERO))
+			.withMessage("timeSlice must be at least 1ms but was PT0S");
 		assertThatIllegalArgumentException().isThrownBy(() -> this.builder.fencingRetention(null))
 			.withMessage("fencingRetention must be at least 1ms but was null");
 	}

@@ -123,7 +123,8 @@ class QuorumModeTests {
 		Lease next = queued.get(10, TimeUnit.SECONDS);
 		assertThat(Duration.ofNanos(System.nanoTime() - releasedAt)).isLessThan(Duration.ofSeconds(2));
 		assertThat(next.fencingToken()).isGreaterThan(held.fencingToken());
-		assertThat(holders("lock:{default:" + this.key + "}")).isEqualTo(5);
+		// Granted by a majority; the other nodes' grants may still be on their way
+		assertThat(holders("lock:{default:" + this.key + "}")).isGreaterThanOrEqualTo(3);
 		next.release();
 		assertThat(holders("lock:{default:" + this.key + "}")).isZero();
 	}
