@@ -5,13 +5,13 @@ import java.util.Arrays;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /** Reads fields of redis-server's {@code INFO} replies. */
-final class RedisInfo {
+public final class RedisInfo {
 
 	private RedisInfo() {
 	}
 
 	/** A {@code name:value} field of an INFO section, "?" when absent. */
-	static String field(String info, String name) {
+	public static String field(String info, String name) {
 		return info.lines()
 			.filter(line -> line.startsWith(name + ":"))
 			.map(line -> line.substring(name.length() + 1).trim())

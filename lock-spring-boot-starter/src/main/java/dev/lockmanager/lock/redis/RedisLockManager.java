@@ -25,9 +25,11 @@ import dev.lockmanager.lock.LockRequest;
 /**
  * {@link LockManager} on Redis (standalone, Sentinel or Cluster) through a spring-data-redis connection factory.
  * <p>
- * Acquire and release are one round trip each. Waiters sleep until the holder releases (one shared pub/sub
- * subscriber connection per manager; sharded pub/sub on a Redis 7 Cluster), with exponential backoff and jitter as
- * the fallback, never longer than the holder's remaining ttl or the caller's deadline. Renewed leases are extended by
+ * Acquire and release are one round trip each. Callers of one manager waiting for the same key queue locally: one of
+ * them sleeps until a release (one shared pub/sub subscriber connection per manager; sharded pub/sub on a Redis 7
+ * Cluster), with exponential backoff and jitter as the fallback, never longer than the holder's remaining ttl or the
+ * caller's deadline; a holder that releases while others are queued hands them the lease in one round trip, within a
+ * fairness bound (see {@link RedisLockManagerBuilder#handoff}). Renewed leases are extended by
  * one background thread at a fraction of their ttl. Create one with {@link #builder(RedisConnectionFactory)};
  * {@link #close()} stops renewal and releases the leases still held. In a Spring application context the leases still
  * held are released when the context stops, after the web server and before the Redis connection factory (see

@@ -12,6 +12,7 @@ import org.redisson.Redisson;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.integration.redis.util.RedisLockRegistry;
 
+import dev.lockmanager.lock.benchmark.RedisInfo;
 import dev.lockmanager.lock.benchmark.Report;
 import dev.lockmanager.lock.redis.RedisLockManager;
 import dev.lockmanager.lock.testing.RedisServer;
@@ -32,7 +33,7 @@ final class RunDescription {
 				+ System.getProperty("os.version") + "; jvm: " + System.getProperty("java.vm.name") + " "
 				+ System.getProperty("java.runtime.version") + ", heap max "
 				+ Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB; " + loadAverage());
-		report.print("redis-server: " + field(info, "redis_version") + " (" + field(info, "executable") + ", "
+		report.print("redis-server: " + RedisInfo.field(info, "redis_version") + " (" + RedisInfo.field(info, "executable") + ", "
 				+ redis.uri() + ")");
 		Map<String, Version> netty = Version.identify();
 		report.print("lettuce " + version(RedisClient.class) + ", spring-data-redis "
@@ -62,14 +63,6 @@ final class RunDescription {
 	private static String version(Class<?> type) {
 		String version = type.getPackage().getImplementationVersion();
 		return (version != null) ? version : "?";
-	}
-
-	private static String field(String info, String name) {
-		return info.lines()
-			.filter(line -> line.startsWith(name + ":"))
-			.map(line -> line.substring(name.length() + 1).trim())
-			.findFirst()
-			.orElse("?");
 	}
 
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
+import dev.lockmanager.lock.benchmark.RedisInfo;
 import dev.lockmanager.lock.benchmark.Report;
 import dev.lockmanager.lock.testing.RedisServer;
 
@@ -141,8 +142,8 @@ public final class SampleLoadBenchmark {
 		String jvmArgs = String.join(" ", this.settings.instanceJvmArgs());
 		this.report.printf("sample: %s (modified %s), each instance a JVM of its own: java %s -jar",
 				this.settings.jar(), lastModified(this.settings.jar()), jvmArgs);
-		this.report.printf("redis-server: %s (%s), one for all runs, %s", field(info, "redis_version"),
-				field(info, "executable"), redis.uri());
+		this.report.printf("redis-server: %s (%s), one for all runs, %s", RedisInfo.field(info, "redis_version"),
+				RedisInfo.field(info, "executable"), redis.uri());
 		this.report.printf("database: %s; seeded with %d units of %s", database.description(), this.settings.stock(),
 				ITEM);
 		this.report.printf("settings: %d rounds, each one run on 1 instance and one on 2 (alternating which goes"
@@ -153,13 +154,6 @@ public final class SampleLoadBenchmark {
 		this.table.printHeader();
 	}
 
-	private static String field(String info, String name) {
-		return info.lines()
-			.filter(line -> line.startsWith(name + ":"))
-			.map(line -> line.substring(name.length() + 1).trim())
-			.findFirst()
-			.orElse("?");
-	}
 
 	private static String lastModified(Path file) {
 		try {
