@@ -147,6 +147,35 @@ class ContentionTests {
 		releaseToAQueuedCaller(manager(RedisLockManager.builder(factory()).handoff(0, Duration.ofMinutes(1))), 1);
 	}
 
+	@Test
+	void aLeaseTakenWithoutWaitingIsPassedOnThroughRedisTheFirstTime() throws Exception {
+		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
+		Lease untracked = manager.tryAcquire("item", TTL).orElseThrow();
+		CompletableFuture<Lease> next = acquireLater(manager, "item", Duration.ofSeconds(10));
+		awaitParked(next);
+		long published = publishedReleases();
+		untracked.release();
+		next.get(5, TimeUnit.SECONDS).release();
+		assertThat(publishedReleases() - published).as("release notifications published").isEqualTo(2);
+	}
+
+	@Test
+	void aRemoteClientQueuedBehindALocalHolderIsHandedTheLease() throws Exception {
+		RedisLockManager manager = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofMinutes(1)));
+		Lease holder = manager.acquire("item", TTL, Duration.ofSeconds(1));
+		CompletableFuture<ClientLeases.Grant> client = CompletableFuture.supplyAsync(() -> manager.clientLeases()
+			.acquire(LockRequest.of("default", "item", TTL).withWaitTime(Duration.ofSeconds(10))), this.threads);
+		Thread.sleep(200);
+		assertThat(client).isNotDone();
+		long published = publishedReleases();
+		holder.release();
+		ClientLeases.Grant grant = client.get(5, TimeUnit.SECONDS);
+		assertThat(publishedReleases() - published).as("release notifications published").isZero();
+		assertThat(grant.fencingToken()).isGreaterThan(holder.fencingToken());
+		assertThat(manager.heldLeases()).as("a client's lease is not this process's").isEmpty();
+		assertThat(manager.clientLeases().release("default", "item", grant.token())).isTrue();
+	}
+
 	/**
 	 * A holder releases while one caller of its manager is queued: the caller gets the next lease, with a higher
 	 * fencing token, and {@code published} release notifications are sent meanwhile.

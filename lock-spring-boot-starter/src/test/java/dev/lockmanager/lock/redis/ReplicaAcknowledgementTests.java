@@ -11,6 +11,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -150,6 +151,32 @@ class ReplicaAcknowledgementTests {
 		try (RedisLockManager manager = manager(2, SHORT_TIMEOUT)) {
 			assertThat(manager.acquire(LockRequest.of(this.key, Duration.ofSeconds(10)).withReplicas(0)).isHeld())
 				.isTrue();
+		}
+	}
+
+	@Test
+	void aQueuedCallerThatNeedsAcknowledgementGetsTheLeaseThroughRedisNotByHandoff() throws Exception {
+		ExecutorService threads = Executors.newSingleThreadExecutor();
+		try (RedisLockManager manager = RedisLockManager.builder(this.factory)
+			.replicaAcknowledgement(1, ACKNOWLEDGED_WITHIN)
+			.handoff(16, Duration.ofMinutes(1))
+			.build()) {
+			Lease holder = manager.acquire(LockRequest.of(this.key, Duration.ofSeconds(10))
+				.withWaitTime(Duration.ofSeconds(1)));
+			Future<Lease> queued = threads.submit(() -> manager.acquire(LockRequest.of(this.key,
+					Duration.ofSeconds(10)).withWaitTime(Duration.ofSeconds(10))));
+			Thread.sleep(200);
+			assertThat(queued).isNotDone();
+			long published = redis.server(0).commandCalls("publish");
+			holder.release();
+			Lease next = queued.get(10, TimeUnit.SECONDS);
+			// A handoff would skip WAIT: the lease went back to Redis and was acquired (and acknowledged) again
+			assertThat(redis.server(0).commandCalls("publish") - published).isOne();
+			assertThat(redis.server(1).execute("GET", leaseKey())).isNotNull();
+			next.release();
+		}
+		finally {
+			threads.shutdownNow();
 		}
 	}
 
