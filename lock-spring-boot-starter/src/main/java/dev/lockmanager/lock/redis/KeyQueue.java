@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.redis;
 
 import java.util.ArrayDeque;
+import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Predicate;
 
@@ -48,7 +49,10 @@ final class KeyQueue {
 
 	private final ArrayDeque<QueuedCaller> parked = new ArrayDeque<>();
 
-	private final Runnable retire;
+	/** The map the queue is in, under {@link #name}: it leaves it when it retires. */
+	private final Map<String, KeyQueue> queues;
+
+	private final String name;
 
 	/** The lease this manager holds on the key, as far as the queue knows, or null. */
 	private RedisLease holder;
@@ -65,11 +69,9 @@ final class KeyQueue {
 
 	private long sliceStartNanos;
 
-	/**
-	 * @param retire removes the queue from its map
-	 */
-	KeyQueue(Runnable retire) {
-		this.retire = retire;
+	KeyQueue(Map<String, KeyQueue> queues, String name) {
+		this.queues = queues;
+		this.name = name;
 	}
 
 	Role join(QueuedCaller caller) {
@@ -303,7 +305,7 @@ final class KeyQueue {
 	private void retireIfIdle() {
 		if (!this.retired && this.holder == null && !this.handingOver && !this.contending && this.parked.isEmpty()) {
 			this.retired = true;
-			this.retire.run();
+			this.queues.remove(this.name, this);
 		}
 	}
 

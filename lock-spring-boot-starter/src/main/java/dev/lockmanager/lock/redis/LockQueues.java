@@ -107,11 +107,7 @@ final class LockQueues {
 	}
 
 	private KeyQueue queue(LockKeys keys) {
-		return this.queues.computeIfAbsent(keys.lease(), (lease) -> {
-			KeyQueue[] created = new KeyQueue[1];
-			created[0] = new KeyQueue(() -> this.queues.remove(lease, created[0]));
-			return created[0];
-		});
+		return this.queues.computeIfAbsent(keys.lease(), (lease) -> new KeyQueue(this.queues, lease));
 	}
 
 	/**
@@ -148,8 +144,9 @@ final class LockQueues {
 						caller.await(pause);
 					}
 					catch (InterruptedException ex) {
+						LockNotAcquiredException interrupted = giveUp(queue, caller, Refusals.interrupted(request));
 						Thread.currentThread().interrupt();
-						throw giveUp(queue, caller, Refusals.interrupted(request));
+						throw interrupted;
 					}
 					if (caller.state() == QueuedCaller.State.PARKED) {
 						queue.promoteIfHolderGone(caller);
@@ -172,11 +169,18 @@ final class LockQueues {
 		}
 		caller.awaitReservationEnd();
 		if (caller.state() == QueuedCaller.State.GRANTED) {
+			// Passed on with the interrupt status cleared: Lettuce abandons a command sent by an interrupted thread
+			boolean interrupted = Thread.interrupted();
 			try {
 				caller.lease().release();
 			}
 			catch (RuntimeException ex) {
 				logger.debug("Could not pass on the lease on key '" + caller.request().key() + "'", ex);
+			}
+			finally {
+				if (interrupted) {
+					Thread.currentThread().interrupt();
+				}
 			}
 		}
 		else if (caller.state() == QueuedCaller.State.CONTENDING) {
