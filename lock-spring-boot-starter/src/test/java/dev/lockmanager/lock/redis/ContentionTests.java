@@ -113,7 +113,8 @@ class ContentionTests {
 				RedisLockManager.builder(factory()).handoff(Integer.MAX_VALUE, Duration.ofDays(1)));
 		AtomicLong slowest = new AtomicLong();
 		AtomicInteger acquired = new AtomicInteger();
-		manager.acquire("item", TTL, Duration.ZERO).release();
+		// All 8 queue behind a first holder, so no one starts alone while the others' threads are still starting
+		Lease gate = manager.acquire("item", TTL, Duration.ofSeconds(1));
 		long published = publishedReleases();
 		List<Future<?>> work = new ArrayList<>();
 		for (int t = 0; t < 8; t++) {
@@ -128,6 +129,8 @@ class ContentionTests {
 				return null;
 			}));
 		}
+		Thread.sleep(300);
+		gate.release();
 		for (Future<?> done : work) {
 			done.get(120, TimeUnit.SECONDS);
 		}
