@@ -74,19 +74,19 @@ final class Scenarios {
 		});
 		this.engineLettuce = new Scenario("diag: engine acquire/release.lua (Lettuce)", 1, this.floor, (t) -> {
 			String lease = "lock:{default:lua}";
-			List<Object> reply = raw.evalsha(scripts.acquireSha, ScriptOutputType.MULTI,
-					new String[] { lease, lease + ":fencing" }, tokens[t], Long.toString(TTL_MILLIS),
-					Scripts.FENCING_RETENTION_MILLIS);
+			List<Object> reply = raw.evalsha(scripts.acquireSha, ScriptOutputType.MULTI, Scripts.acquireKeys(lease),
+					Scripts.acquireArgs(tokens[t], TTL_MILLIS));
 			expect(1L, reply.get(0));
-			expect(1L, raw.<Long>evalsha(scripts.releaseSha, ScriptOutputType.INTEGER, new String[] { lease },
-					tokens[t], lease + ":released"));
+			expect(1L, raw.<Long>evalsha(scripts.releaseSha, ScriptOutputType.INTEGER, Scripts.releaseKeys(lease),
+					Scripts.releaseArgs(tokens[t], lease)));
 		});
 		this.engineTemplate = new Scenario("diag: engine scripts via StringRedisTemplate", 1, this.floor, (t) -> {
 			String lease = "lock:{default:tpl-lua}";
-			List<Long> reply = template.execute(scripts.acquire, List.of(lease, lease + ":fencing"), tokens[t],
-					Long.toString(TTL_MILLIS), Scripts.FENCING_RETENTION_MILLIS);
+			List<Long> reply = template.execute(scripts.acquire, List.of(Scripts.acquireKeys(lease)),
+					(Object[]) Scripts.acquireArgs(tokens[t], TTL_MILLIS));
 			expect(1L, reply.get(0));
-			expect(1L, template.execute(scripts.release, List.of(lease), tokens[t], lease + ":released"));
+			expect(1L, template.execute(scripts.release, List.of(Scripts.releaseKeys(lease)),
+					(Object[]) Scripts.releaseArgs(tokens[t], lease)));
 		});
 		// The annotation calls acquire(LockRequest) with wait time 0; the direct baseline makes the same call, so the
 		// two differ by the proxy and the advice only. Keys of the same length, so Redis sees the same work.
@@ -117,10 +117,11 @@ final class Scenarios {
 		this.engineTemplateThreads = new Scenario("diag: engine scripts via StringRedisTemplate, " + threads
 				+ " threads", threads, this.floorThreads, (t) -> {
 					String lease = "lock:{default:tpl-lua-t" + t + "}";
-					List<Long> reply = template.execute(scripts.acquire, List.of(lease, lease + ":fencing"),
-							tokens[t], Long.toString(TTL_MILLIS), Scripts.FENCING_RETENTION_MILLIS);
+					List<Long> reply = template.execute(scripts.acquire, List.of(Scripts.acquireKeys(lease)),
+							(Object[]) Scripts.acquireArgs(tokens[t], TTL_MILLIS));
 					expect(1L, reply.get(0));
-					expect(1L, template.execute(scripts.release, List.of(lease), tokens[t], lease + ":released"));
+					expect(1L, template.execute(scripts.release, List.of(Scripts.releaseKeys(lease)),
+							(Object[]) Scripts.releaseArgs(tokens[t], lease)));
 				});
 		this.managerNoRenewalThreads = new Scenario("diag: LockManager, renewal off, " + threads + " threads",
 				threads, this.floorThreads, (t) -> {

@@ -23,9 +23,12 @@ final class Scripts {
 			+ "return redis.call('DEL',KEYS[1]) end return 0";
 
 	/** The engine's default fencing retention (7 days), passed as ARGV[3] of acquire.lua. */
-	static final String FENCING_RETENTION_MILLIS = Long.toString(Duration.ofDays(7).toMillis());
+	private static final String FENCING_RETENTION_MILLIS = Long.toString(Duration.ofDays(7).toMillis());
 
 	private static final String SCRIPT_DIR = "dev/lockmanager/lock/redis/";
+
+	/** How long a released key stays promised to the next instance in line: the engine's default time slice. */
+	private static final String TURN_MILLIS = "50";
 
 	final String cadSha;
 
@@ -49,6 +52,26 @@ final class Scripts {
 		this.cad = RedisScript.of(COMPARE_AND_DELETE, Long.class);
 		this.acquire = (RedisScript) RedisScript.of(acquireLua, List.class);
 		this.release = RedisScript.of(releaseLua, Long.class);
+	}
+
+	/** acquire.lua's keys for a lease key: the lease, its fencing counter, turn and line. */
+	static String[] acquireKeys(String lease) {
+		return new String[] { lease, lease + ":fencing", lease + ":turn", lease + ":line" };
+	}
+
+	/** acquire.lua's arguments as the engine sends them for an attempt that does not wait. */
+	static String[] acquireArgs(String token, long ttlMillis) {
+		return new String[] { token, Long.toString(ttlMillis), FENCING_RETENTION_MILLIS, "", "benchmark", "0" };
+	}
+
+	/** release.lua's keys for a lease key: the lease, its turn and line. */
+	static String[] releaseKeys(String lease) {
+		return new String[] { lease, lease + ":turn", lease + ":line" };
+	}
+
+	/** release.lua's arguments as the engine sends them on a standalone server. */
+	static String[] releaseArgs(String token, String lease) {
+		return new String[] { token, lease + ":released", "0", "benchmark", TURN_MILLIS };
 	}
 
 	private static String resource(String name) {

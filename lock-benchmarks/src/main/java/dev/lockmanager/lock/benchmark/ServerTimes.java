@@ -19,9 +19,7 @@ final class ServerTimes {
 
 	static void measure(Report report, RedisCommands<String, String> raw, Scripts scripts, int ops) {
 		String[] leaseOnly = { LEASE };
-		String[] leaseAndFencing = { LEASE, LEASE + ":fencing" };
 		long ttlMillis = Scenarios.TTL.toMillis();
-		String ttl = Long.toString(ttlMillis);
 		// SET NX PX, then the compare-and-delete script: the raw floor
 		raw.configResetstat();
 		for (int i = 0; i < ops; i++) {
@@ -32,8 +30,8 @@ final class ServerTimes {
 		// acquire.lua, then a plain DEL
 		raw.configResetstat();
 		for (int i = 0; i < ops; i++) {
-			raw.evalsha(scripts.acquireSha, ScriptOutputType.MULTI, leaseAndFencing, TOKEN, ttl,
-					Scripts.FENCING_RETENTION_MILLIS);
+			raw.evalsha(scripts.acquireSha, ScriptOutputType.MULTI, Scripts.acquireKeys(LEASE),
+					Scripts.acquireArgs(TOKEN, ttlMillis));
 			raw.del(LEASE);
 		}
 		String acquireStats = raw.info("commandstats");
@@ -41,7 +39,8 @@ final class ServerTimes {
 		raw.configResetstat();
 		for (int i = 0; i < ops; i++) {
 			raw.set(LEASE, TOKEN, SetArgs.Builder.nx().px(ttlMillis));
-			raw.evalsha(scripts.releaseSha, ScriptOutputType.INTEGER, leaseOnly, TOKEN, LEASE + ":released");
+			raw.evalsha(scripts.releaseSha, ScriptOutputType.INTEGER, Scripts.releaseKeys(LEASE),
+					Scripts.releaseArgs(TOKEN, LEASE));
 		}
 		String releaseStats = raw.info("commandstats");
 		double set = RedisInfo.usecPerCall(floorStats, "set");

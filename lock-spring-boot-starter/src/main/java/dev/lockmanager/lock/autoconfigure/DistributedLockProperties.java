@@ -89,10 +89,11 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 	/**
 	 * Direct handoff: a holder that releases while another caller of this instance waits for the same key hands the
 	 * lease to it in one round trip. Bounded so that other instances get their turn: past either bound the lease goes
-	 * back to Redis, where every instance's waiters have the same chance at it.
+	 * back to Redis, which promises it to the instance that has waited longest.
 	 *
 	 * @param maxConsecutive Largest number of handoffs in a row within this instance; 0 turns handoff off.
-	 * @param timeSlice How long after this instance took the key from Redis handoffs may go on.
+	 * @param timeSlice How long after this instance took the key from Redis handoffs may go on; also how long a key
+	 * released through Redis stays promised to the instance first in its line.
 	 */
 	public record Handoff(@DefaultValue("16") int maxConsecutive, @DefaultValue("50ms") Duration timeSlice) {
 

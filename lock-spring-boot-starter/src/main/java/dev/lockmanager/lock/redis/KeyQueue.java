@@ -9,7 +9,7 @@ import java.util.function.Predicate;
  * One key's callers in one manager: the lease this manager holds on it, the one caller trying for it in Redis (the
  * contender), and the callers parked behind them, oldest first. Only the contender goes to Redis, so a release wakes
  * at most one caller per process; a holder that releases while callers are parked hands the lease to the oldest one
- * directly, up to the fairness bound, after which the lease goes back to Redis for every process's contender.
+ * directly, up to the fairness bound, after which the lease goes back to Redis, where processes take turns.
  * <p>
  * Decisions only: the caller of each method does the I/O, never under the lock. The queue leaves its map (it
  * retires) once it holds nothing and no one waits; a caller that finds it retired takes a fresh one.
@@ -128,8 +128,11 @@ final class KeyQueue {
 		}
 	}
 
-	/** The contender gave up (wait time over, interrupted, too many waiters): the next parked caller takes over. */
-	void contenderLeft() {
+	/**
+	 * The contender gave up (wait time over, interrupted, too many waiters): the next parked caller takes over.
+	 * @return whether a caller of this manager still waits for the key in Redis or holds it
+	 */
+	boolean contenderLeft() {
 		this.lock.lock();
 		try {
 			this.contending = false;
@@ -137,6 +140,7 @@ final class KeyQueue {
 				promoteNext();
 			}
 			retireIfIdle();
+			return this.contending || this.holder != null || this.handingOver;
 		}
 		finally {
 			this.lock.unlock();

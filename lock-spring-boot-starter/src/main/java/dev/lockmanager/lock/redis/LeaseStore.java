@@ -16,8 +16,16 @@ interface LeaseStore {
 	 * Sets the lease if the key is free and issues the next fencing token. With {@code replicas > 0} the lease is
 	 * granted only once that many replicas acknowledged it (Redis {@code WAIT}); otherwise it is given back and a
 	 * {@link org.springframework.dao.DataAccessException} thrown.
+	 * @param lineMillis when not acquired, how long this process keeps its place in the key's line of waiting
+	 * processes, where a store keeps one (0: the caller does not wait)
 	 */
-	Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas);
+	Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas, long lineMillis);
+
+	/**
+	 * This process no longer waits for the key: it leaves the key's line, and gives up a turn promised to it.
+	 */
+	default void leaveLine(LockKeys keys) {
+	}
 
 	/**
 	 * Hands a lease straight from its holder to a new owner, with a new ttl and the next fencing token, without it
@@ -39,7 +47,8 @@ interface LeaseStore {
 	}
 
 	/**
-	 * Deletes the lease if {@code owner} still holds it and wakes the waiters.
+	 * Deletes the lease if {@code owner} still holds it and wakes the waiters; where the store keeps a line of waiting
+	 * processes, the key is promised for a while to the first of them.
 	 * @return whether it was deleted
 	 */
 	boolean release(LockKeys keys, String owner);

@@ -6,15 +6,16 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Base64;
 
 /**
- * The Redis names of one lock: {@code <prefix>{<name>:<key>}} for the lease, with suffixes for the fencing counter
- * and the release channel. The braces are the Cluster hash tag, so all three live in one slot.
+ * The Redis names of one lock: {@code <prefix>{<name>:<key>}} for the lease, with suffixes for the fencing counter,
+ * the release channel, the turn (the process a free key is promised to) and the line (the processes waiting for it).
+ * The braces are the Cluster hash tag, so all of them live in one slot.
  * <p>
  * The name and key are percent-encoded (UTF-8, everything but {@code [A-Za-z0-9._-]}), so the encoding is injective,
  * the {@code :} separator is unambiguous, and user data can never contain a brace (moving the hash slot) or a glob
  * character (matching patterns). Encoded names and keys longer than {@value #MAX_ENCODED_KEY} characters are replaced by
  * {@code #} and a SHA-256 digest; {@code #} never appears in a short encoding, so the two forms cannot collide.
  */
-record LockKeys(String lease, String fencing, String channel) {
+record LockKeys(String lease, String fencing, String channel, String turn, String line) {
 
 	static final int MAX_ENCODED_KEY = 200;
 
@@ -22,7 +23,7 @@ record LockKeys(String lease, String fencing, String channel) {
 
 	static LockKeys of(String prefix, String name, String key) {
 		String lease = prefix + "{" + shorten(encode(name)) + ":" + shorten(encode(key)) + "}";
-		return new LockKeys(lease, lease + ":fencing", lease + ":released");
+		return new LockKeys(lease, lease + ":fencing", lease + ":released", lease + ":turn", lease + ":line");
 	}
 
 	static String encode(String value) {

@@ -20,8 +20,10 @@ import dev.lockmanager.lock.TooManyWaitersException;
  * them, the contender, tries in Redis and sleeps until a release notification or its backoff; the others park. A
  * holder that releases while callers are parked hands the lease to the oldest in one round trip ({@code acquire.lua}
  * with the holder's token: new owner token, next fencing token, new ttl), up to the fairness bound, after which the
- * lease goes back to Redis and every process's contender has a chance at it. In quorum mode, and for callers that need
- * replica acknowledgement, a release and a new attempt by the next caller take the handoff's place.
+ * lease goes back to Redis, promised to the process first in the key's line there (a refused contender keeps its
+ * process's place in it for as long as it may wait, and leaves it when no caller of this process waits any more). In
+ * quorum mode, and for callers that need replica acknowledgement, a release and a new attempt by the next caller take
+ * the handoff's place.
  */
 final class LockQueues {
 
@@ -61,7 +63,7 @@ final class LockQueues {
 	RedisLease acquire(LockRequest request, LockKeys keys, boolean local) {
 		long deadline = System.nanoTime() + request.waitTime().toNanos();
 		if (request.waitTime().isZero()) {
-			Outcome outcome = attempt(request, keys, local);
+			Outcome outcome = attempt(request, keys, local, 0);
 			if (outcome.lease() == null) {
 				throw Refusals.notAcquired(request, outcome);
 			}
@@ -78,7 +80,7 @@ final class LockQueues {
 		if (role == KeyQueue.Role.CONTEND) {
 			Outcome first;
 			try {
-				first = attempt(request, keys, local);
+				first = attempt(request, keys, local, request.waitTime().toMillis());
 			}
 			catch (RuntimeException ex) {
 				queue.contenderLeft();
@@ -92,10 +94,10 @@ final class LockQueues {
 		if (!this.waiterPermits.tryAcquire()) {
 			TooManyWaitersException tooMany = Refusals.tooManyWaiters(request, this.settings.maxWaiters());
 			if (role == KeyQueue.Role.CONTEND) {
-				queue.contenderLeft();
+				contenderLeft(queue, keys);
 				throw tooMany;
 			}
-			throw giveUp(queue, caller, tooMany);
+			throw giveUp(queue, caller, keys, tooMany);
 		}
 		try {
 			return (role == KeyQueue.Role.CONTEND) ? contend(queue, request, keys, deadline, local)
@@ -144,7 +146,7 @@ final class LockQueues {
 						caller.await(pause);
 					}
 					catch (InterruptedException ex) {
-						LockNotAcquiredException interrupted = giveUp(queue, caller, Refusals.interrupted(request));
+						LockNotAcquiredException interrupted = giveUp(queue, caller, keys, Refusals.interrupted(request));
 						Thread.currentThread().interrupt();
 						throw interrupted;
 					}
@@ -162,7 +164,8 @@ final class LockQueues {
 	 * next caller).
 	 * @return the exception to throw
 	 */
-	private LockNotAcquiredException giveUp(KeyQueue queue, QueuedCaller caller, LockNotAcquiredException reason) {
+	private LockNotAcquiredException giveUp(KeyQueue queue, QueuedCaller caller, LockKeys keys,
+			LockNotAcquiredException reason) {
 		if (caller.abandon()) {
 			queue.abandoned(caller);
 			return reason;
@@ -184,9 +187,31 @@ final class LockQueues {
 			}
 		}
 		else if (caller.state() == QueuedCaller.State.CONTENDING) {
-			queue.contenderLeft();
+			contenderLeft(queue, keys);
 		}
 		return reason;
+	}
+
+	/**
+	 * The contender gave up: the next parked caller takes its place, or, with none left, this process leaves the
+	 * key's line in Redis (with the interrupt status cleared, which Lettuce would abandon the command for).
+	 */
+	private void contenderLeft(KeyQueue queue, LockKeys keys) {
+		if (queue.contenderLeft()) {
+			return;
+		}
+		boolean interrupted = Thread.interrupted();
+		try {
+			this.store.leaveLine(keys);
+		}
+		catch (DataAccessException ex) {
+			logger.debug("Could not leave the line for '" + keys.lease() + "': the place expires by itself", ex);
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
 	}
 
 	/**
@@ -203,7 +228,7 @@ final class LockQueues {
 		}
 		finally {
 			if (!won) {
-				queue.contenderLeft();
+				contenderLeft(queue, keys);
 			}
 		}
 	}
@@ -212,7 +237,8 @@ final class LockQueues {
 			boolean local) {
 		BackOffExecution backOff = this.settings.backOff().start();
 		while (true) {
-			Outcome outcome = attempt(request, keys, local);
+			long lineMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+			Outcome outcome = attempt(request, keys, local, Math.max(lineMillis, 0));
 			if (outcome.lease() != null) {
 				return outcome.lease();
 			}
@@ -238,13 +264,14 @@ final class LockQueues {
 	/**
 	 * One acquisition attempt under a fresh owner token. A failed attempt may still have been applied by Redis (a
 	 * timeout is an unknown outcome), so its token is released in the background.
+	 * @param lineMillis when refused, how long this process keeps its place in the key's line (0: it does not wait)
 	 */
-	Outcome attempt(LockRequest request, LockKeys keys, boolean local) {
+	Outcome attempt(LockRequest request, LockKeys keys, boolean local, long lineMillis) {
 		String owner = OwnerTokens.next();
 		long sentAt = System.nanoTime();
 		LeaseStore.Attempt attempt;
 		try {
-			attempt = this.store.acquire(keys, owner, request.ttl().toMillis(), replicas(request));
+			attempt = this.store.acquire(keys, owner, request.ttl().toMillis(), replicas(request), lineMillis);
 		}
 		catch (DataAccessException ex) {
 			this.cleanup.release(keys, owner, sentAt + request.ttl().toNanos());

@@ -58,9 +58,9 @@ final class QuorumLeaseStore implements LeaseStore, AutoCloseable {
 	}
 
 	@Override
-	public Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas) {
+	public Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas, long lineMillis) {
 		long start = System.nanoTime();
-		List<Reply<Attempt>> replies = onAll((node) -> node.acquire(keys, owner, ttlMillis, replicas));
+		List<Reply<Attempt>> replies = onAll((node) -> node.acquire(keys, owner, ttlMillis, replicas, 0));
 		List<Integer> granted = new ArrayList<>();
 		long token = 0;
 		long holderRemaining = -1;

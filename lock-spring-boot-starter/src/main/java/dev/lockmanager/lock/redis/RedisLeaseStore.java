@@ -38,6 +38,10 @@ import org.springframework.data.redis.core.script.RedisScript;
  * operation is one Lua script, run with EVALSHA and the NOSCRIPT fallback of {@link StringRedisTemplate}; renewals
  * are batched on Lettuce's asynchronous API. Releases are announced with {@code SPUBLISH} when the manager's waiters
  * listen with sharded pub/sub, else with {@code PUBLISH}.
+ * <p>
+ * Processes take turns: a process whose attempt is refused while it waits takes a place in the key's line, and a
+ * release promises the free key, for one turn timeout, to the process first in line, so a process cannot lose the
+ * race for a contended key to the others time after time.
  */
 final class RedisLeaseStore implements LeaseStore {
 
@@ -50,6 +54,8 @@ final class RedisLeaseStore implements LeaseStore {
 	private static final RedisScript<Long> RAISE_FENCING = script("raise-fencing.lua", Long.class);
 
 	private static final RedisScript<List<Object>> INSPECT = script("inspect.lua", List.class);
+
+	private static final RedisScript<Long> LEAVE = script("leave.lua", Long.class);
 
 	private static final byte[] RENEW_SCRIPT = RENEW.getScriptAsString().getBytes(UTF_8);
 
@@ -68,9 +74,21 @@ final class RedisLeaseStore implements LeaseStore {
 	/** release.lua's ARGV[3]: whether to publish with SPUBLISH. */
 	private final String shardedPublish;
 
+	/** This process (its manager) in the keys' lines. */
+	private final String process;
+
+	/** How long a released key stays promised to the next process in line, in ms; "0" when keys are not promised. */
+	private final String turnMillis;
+
+	/**
+	 * @param turnTimeout how long a released key stays promised to the process first in its line, or
+	 * {@link Duration#ZERO} to promise it to no one (for a node of a quorum: turns need one store)
+	 */
 	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, Duration commandTimeout,
-			Duration replicaTimeout, boolean shardedPublish) {
+			Duration replicaTimeout, boolean shardedPublish, Duration turnTimeout) {
 		this.redis = redis;
+		this.process = OwnerTokens.next();
+		this.turnMillis = turnTimeout.isZero() ? "0" : Long.toString(Math.max(turnTimeout.toMillis(), 1));
 		this.fencingRetentionMillis = fencingRetentionMillis;
 		this.commandTimeout = commandTimeout;
 		this.replicaTimeout = replicaTimeout;
@@ -80,20 +98,34 @@ final class RedisLeaseStore implements LeaseStore {
 	}
 
 	@Override
-	public Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas) {
-		String fencingTtl = Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis));
-		List<Long> reply = (replicas == 0)
-				? this.redis.execute(ACQUIRE, List.of(keys.lease(), keys.fencing()), owner, Long.toString(ttlMillis),
-						fencingTtl)
-				: acquireAcknowledged(keys, owner, ttlMillis, fencingTtl, replicas);
+	public Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas, long lineMillis) {
+		String[] args = acquireArgs(owner, ttlMillis, "", lineMillis);
+		List<Long> reply = (replicas == 0) ? this.redis.execute(ACQUIRE, acquireKeys(keys), (Object[]) args)
+				: acquireAcknowledged(keys, args, replicas);
 		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(reply.get(1));
 	}
 
 	@Override
 	public Attempt handOver(LockKeys keys, String from, String to, long ttlMillis) {
-		List<Long> reply = this.redis.execute(ACQUIRE, List.of(keys.lease(), keys.fencing()), to,
-				Long.toString(ttlMillis), Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis)), from);
+		List<Long> reply = this.redis.execute(ACQUIRE, acquireKeys(keys),
+				(Object[]) acquireArgs(to, ttlMillis, from, 0));
 		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(-1);
+	}
+
+	private static List<String> acquireKeys(LockKeys keys) {
+		return List.of(keys.lease(), keys.fencing(), keys.turn(), keys.line());
+	}
+
+	private String[] acquireArgs(String owner, long ttlMillis, String from, long lineMillis) {
+		return new String[] { owner, Long.toString(ttlMillis),
+				Long.toString(Math.max(ttlMillis, this.fencingRetentionMillis)), from, this.process,
+				Long.toString(lineMillis) };
+	}
+
+	@Override
+	public void leaveLine(LockKeys keys) {
+		this.redis.execute(LEAVE, List.of(keys.turn(), keys.line()), keys.channel(), this.shardedPublish,
+				this.process);
 	}
 
 	@Override
@@ -107,8 +139,7 @@ final class RedisLeaseStore implements LeaseStore {
 	 * time is given back.
 	 */
 	@SuppressWarnings("unchecked")
-	private List<Long> acquireAcknowledged(LockKeys keys, String owner, long ttlMillis, String fencingTtl,
-			int replicas) {
+	private List<Long> acquireAcknowledged(LockKeys keys, String[] args, int replicas) {
 		requireReplicaTimeoutBelowCommandTimeout();
 		return this.redis.execute((RedisCallback<List<Long>>) connection -> {
 			RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
@@ -123,13 +154,13 @@ final class RedisLeaseStore implements LeaseStore {
 				commands = cluster.getConnection(master.getNodeId());
 			}
 			RedisFuture<List<Object>> acquired = commands.eval(ACQUIRE_SCRIPT, ScriptOutputType.MULTI,
-					new byte[][] { bytes(keys.lease()), bytes(keys.fencing()) }, bytes(owner),
-					bytes(Long.toString(ttlMillis)), bytes(fencingTtl));
+					acquireKeys(keys).stream().map(RedisLeaseStore::bytes).toArray(byte[][]::new),
+					Stream.of(args).map(RedisLeaseStore::bytes).toArray(byte[][]::new));
 			RedisFuture<Long> acknowledged = commands.waitForReplication(replicas, this.replicaTimeout.toMillis());
 			List<Object> reply = await(acquired, this.commandTimeout);
 			long replicasAcknowledged = await(acknowledged, this.commandTimeout.plus(this.replicaTimeout));
 			if ((Long) reply.get(0) == 1L && replicasAcknowledged < replicas) {
-				release(keys, owner);
+				release(keys, args[0]);
 				throw new DataAccessResourceFailureException("only " + replicasAcknowledged + " of " + replicas
 						+ " replicas acknowledged the lease within " + this.replicaTimeout + " (WAIT); it was given back");
 			}
@@ -176,7 +207,8 @@ final class RedisLeaseStore implements LeaseStore {
 
 	@Override
 	public boolean release(LockKeys keys, String owner) {
-		return this.redis.execute(RELEASE, List.of(keys.lease()), owner, keys.channel(), this.shardedPublish) == 1L;
+		return this.redis.execute(RELEASE, List.of(keys.lease(), keys.turn(), keys.line()), owner, keys.channel(),
+				this.shardedPublish, this.process, this.turnMillis) == 1L;
 	}
 
 	/**
@@ -249,7 +281,7 @@ final class RedisLeaseStore implements LeaseStore {
 				@SuppressWarnings("unchecked")
 				RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
 					.getNativeConnection();
-				RedisFuture<?>[] loads = Stream.of(ACQUIRE, RELEASE, RENEW, RAISE_FENCING, INSPECT)
+				RedisFuture<?>[] loads = Stream.of(ACQUIRE, RELEASE, RENEW, RAISE_FENCING, INSPECT, LEAVE)
 					.map((script) -> commands.scriptLoad(bytes(script.getScriptAsString())))
 					.toArray(RedisFuture<?>[]::new);
 				if (!LettuceFutures.awaitAll(this.commandTimeout, loads)) {

@@ -72,9 +72,13 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.settings = settings;
 		// Decided once: the releases' PUBLISH or SPUBLISH must match how the waiters subscribe
 		boolean sharded = settings.quorumNodes().isEmpty() && ShardedPubSub.isAvailable(connectionFactory);
-		this.store = settings.quorumNodes().isEmpty() ? node(connectionFactory, settings, sharded)
-				: new QuorumLeaseStore(
-						settings.quorumNodes().stream().map((node) -> node(node, settings, false)).toList(),
+		// Processes take turns in one store's lines; a quorum's nodes would each keep a line of their own
+		this.store = settings.quorumNodes().isEmpty()
+				? node(connectionFactory, settings, sharded, settings.handoffSlice())
+				: new QuorumLeaseStore(settings.quorumNodes()
+					.stream()
+					.map((node) -> node(node, settings, false, Duration.ZERO))
+					.toList(),
 						settings.quorumNodeTimeout().toNanos());
 		this.notifications = settings.quorumNodes().isEmpty() ? new ReleaseNotifications(connectionFactory, sharded, settings.keyPrefix())
 				: new ReleaseNotifications(settings.quorumNodes(), settings.keyPrefix());
@@ -87,14 +91,14 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private static RedisLeaseStore node(RedisConnectionFactory connectionFactory, ManagerSettings settings,
-			boolean shardedPublish) {
+			boolean shardedPublish, Duration turnTimeout) {
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
 		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
 		redis.setExposeConnection(true);
 		Duration commandTimeout = ((LettuceConnectionFactory) connectionFactory).getClientConfiguration()
 			.getCommandTimeout();
 		RedisLeaseStore store = new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout,
-				settings.replicaTimeout(), shardedPublish);
+				settings.replicaTimeout(), shardedPublish, turnTimeout);
 		if (settings.replicas() > 0) {
 			store.requireReplicaTimeoutBelowCommandTimeout();
 		}
@@ -158,7 +162,7 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		Observation observation = this.events.startAcquire(request);
 		LockQueues.Outcome outcome;
 		try (Observation.Scope scope = observation.openScope()) {
-			outcome = this.queues.attempt(request, keys(request), true);
+			outcome = this.queues.attempt(request, keys(request), true, 0);
 		}
 		catch (RuntimeException ex) {
 			observation.error(ex).stop();

@@ -234,9 +234,10 @@ public final class RedisLockManagerBuilder {
 	 * The fairness bound of local handoff. A holder that releases while another caller of this manager waits for the
 	 * same key hands the lease to it directly, in one round trip; once this manager has done so {@code maxHandoffs}
 	 * times in a row, or {@code timeSlice} after it took the key from Redis, the next release goes back to Redis,
-	 * where the waiters of every process have the same chance at it (defaults 16 and 50ms).
+	 * which promises the key for one {@code timeSlice} to the process that has waited longest (defaults 16 and 50ms).
 	 * @param maxHandoffs how many handoffs in a row, 0 to never hand a lease over
-	 * @param timeSlice how long after taking the key from Redis handoffs may go on
+	 * @param timeSlice how long after taking the key from Redis handoffs may go on, and how long a key released through
+	 * Redis stays promised to the process first in its line
 	 * @return this builder
 	 */
 	public RedisLockManagerBuilder handoff(int maxHandoffs, Duration timeSlice) {

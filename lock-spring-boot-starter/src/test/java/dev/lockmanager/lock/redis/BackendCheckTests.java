@@ -58,7 +58,7 @@ class BackendCheckTests {
 		redis.server().execute("SCRIPT", "FLUSH");
 		assertThat(manager.checkBackend().available()).isTrue();
 		String[] command = Stream.concat(Stream.of("SCRIPT", "EXISTS"), scriptDigests()).toArray(String[]::new);
-		assertThat(redis.server().execute(command)).isEqualTo(List.of(1L, 1L, 1L, 1L, 1L));
+		assertThat(redis.server().execute(command)).isEqualTo(List.of(1L, 1L, 1L, 1L, 1L, 1L));
 	}
 
 	@Test
@@ -128,7 +128,7 @@ class BackendCheckTests {
 	}
 
 	private static Stream<String> scriptDigests() {
-		return Stream.of("acquire.lua", "release.lua", "renew.lua", "raise-fencing.lua", "inspect.lua").map((file) -> {
+		return Stream.of("acquire.lua", "release.lua", "renew.lua", "raise-fencing.lua", "inspect.lua", "leave.lua").map((file) -> {
 			try {
 				return RedisScript.of(new ClassPathResource(file, RedisLeaseStore.class).getContentAsString(UTF_8))
 					.getSha1();

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
+import org.springframework.data.redis.core.StringRedisTemplate;
 
 import dev.lockmanager.lock.Lease;
 import dev.lockmanager.lock.LockNotAcquiredException;
@@ -215,10 +217,89 @@ class ContentionTests {
 		long published = publishedReleases();
 		held.release();
 		assertThat(publishedReleases() - published).as("releases published past the bound").isOne();
-		Lease next = CompletableFuture.anyOf(remoteWaiter, localWaiter).thenApply(Lease.class::cast)
-			.get(5, TimeUnit.SECONDS);
-		next.release();
-		((next == remoteWaiter.getNow(null)) ? localWaiter : remoteWaiter).get(5, TimeUnit.SECONDS).release();
+		// The remote instance waited in Redis's line: the key is promised to it, not raced for
+		Lease remoteLease = remoteWaiter.get(5, TimeUnit.SECONDS);
+		assertThat(localWaiter).isNotDone();
+		remoteLease.release();
+		localWaiter.get(5, TimeUnit.SECONDS).release();
+	}
+
+	@Test
+	void instancesTakeTheReleasedKeyInTheOrderTheyStartedWaiting() throws Exception {
+		RedisLockManager holder = manager();
+		Lease held = holder.acquire("item", TTL, Duration.ZERO);
+		List<String> order = new CopyOnWriteArrayList<>();
+		List<CompletableFuture<Void>> waiters = new ArrayList<>();
+		for (String name : List.of("first", "second", "third", "fourth")) {
+			RedisLockManager instance = manager();
+			waiters.add(CompletableFuture.runAsync(() -> {
+				try (Lease lease = instance.acquire("item", TTL, Duration.ofSeconds(20))) {
+					order.add(name);
+				}
+			}, this.threads));
+			int inLine = waiters.size();
+			await().atMost(Duration.ofSeconds(5)).until(() -> lineLength("item") == inLine);
+		}
+		assertThat((Long) redis.server().execute("PTTL", keys("item").line())).as("the line's expiry").isPositive();
+		held.release();
+		CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+		assertThat(order).containsExactly("first", "second", "third", "fourth");
+		assertThat(redis.server().execute("EXISTS", keys("item").line(), keys("item").turn())).isEqualTo(0L);
+	}
+
+	@Test
+	void aKeyPromisedToAnInstanceThatDoesNotComeIsTakenByTheNextWhenTheTurnRunsOut() throws Exception {
+		RedisLockManager holder = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofSeconds(2)));
+		RedisLockManager other = manager();
+		Lease held = holder.acquire("item", TTL, Duration.ZERO);
+		// An instance that stopped (killed while it waited) is first in line
+		redis.server().execute("ZADD", keys("item").line(), "1", "stopped-instance");
+		CompletableFuture<Lease> waiter = acquireLater(other, "item", Duration.ofSeconds(20));
+		await().atMost(Duration.ofSeconds(5)).until(() -> lineLength("item") == 2);
+		long released = System.nanoTime();
+		held.release();
+		assertThat(redis.server().execute("GET", keys("item").turn())).isEqualTo("stopped-instance");
+		assertThat((Long) redis.server().execute("PTTL", keys("item").turn())).isBetween(1L, 2000L);
+		assertThat(other.tryAcquire("item", TTL)).as("taken during another instance's turn").isEmpty();
+		Lease taken = waiter.get(10, TimeUnit.SECONDS);
+		assertThat(Duration.ofNanos(System.nanoTime() - released)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+		taken.release();
+	}
+
+	@Test
+	void anInstanceWhoseCallersGaveUpLeavesTheLineAndCallersThatDoNotWaitNeverJoinIt() throws Exception {
+		RedisLockManager holder = manager();
+		RedisLockManager patient = manager();
+		RedisLockManager impatient = manager();
+		Lease held = holder.acquire("item", TTL, Duration.ZERO);
+		CompletableFuture<Lease> waiter = acquireLater(patient, "item", Duration.ofSeconds(20));
+		await().atMost(Duration.ofSeconds(5)).until(() -> lineLength("item") == 1);
+		assertThat(impatient.tryAcquire("item", TTL)).isEmpty();
+		assertThat(lineLength("item")).isOne();
+		assertThatExceptionOfType(LockNotAcquiredException.class)
+			.isThrownBy(() -> impatient.acquire("item", TTL, Duration.ofMillis(300)));
+		assertThat(lineLength("item")).as("left when its wait ran out").isOne();
+		held.release();
+		waiter.get(5, TimeUnit.SECONDS).release();
+	}
+
+	@Test
+	void aProcessThatLeavesTheLineGivesUpTheTurnPromisedToItAndWakesTheOthers() {
+		LettuceConnectionFactory factory = factory();
+		RedisLeaseStore holder = store(factory);
+		RedisLeaseStore leaving = store(factory);
+		LockKeys keys = keys("item");
+		assertThat(holder.acquire(keys, "holder", 30_000, 0, 0).acquired()).isTrue();
+		assertThat(leaving.acquire(keys, "leaving", 30_000, 0, 10_000).acquired()).isFalse();
+		assertThat(holder.release(keys, "holder")).isTrue();
+		assertThat(redis.server().execute("EXISTS", keys.turn())).as("promised to the leaving process").isEqualTo(1L);
+		assertThat(holder.acquire(keys, "other", 30_000, 0, 0).acquired()).isFalse();
+		long published = publishedReleases();
+		leaving.leaveLine(keys);
+		assertThat(publishedReleases() - published).as("waiters woken").isOne();
+		assertThat(redis.server().execute("EXISTS", keys.turn(), keys.line())).isEqualTo(0L);
+		assertThat(holder.acquire(keys, "other", 30_000, 0, 0).acquired()).isTrue();
+		assertThat(holder.release(keys, "other")).isTrue();
 	}
 
 	@Test
@@ -433,7 +514,23 @@ class ContentionTests {
 	}
 
 	private static String leaseKey(String key) {
-		return LockKeys.of("lock:", "default", key).lease();
+		return keys(key).lease();
+	}
+
+	private static LockKeys keys(String key) {
+		return LockKeys.of("lock:", "default", key);
+	}
+
+	/** How many instances wait in Redis's line for the key. */
+	private static long lineLength(String key) {
+		return (Long) redis.server().execute("ZCARD", keys(key).line());
+	}
+
+	private static RedisLeaseStore store(LettuceConnectionFactory factory) {
+		StringRedisTemplate template = new StringRedisTemplate(factory);
+		template.afterPropertiesSet();
+		return new RedisLeaseStore(template, Duration.ofDays(7).toMillis(), RedisConnections.COMMAND_TIMEOUT,
+				Duration.ofMillis(500), false, Duration.ofSeconds(10));
 	}
 
 	private static void spin(long nanos) {

@@ -328,9 +328,9 @@ class RedisLockManagerTests {
 		factory.start();
 		this.factories.add(factory);
 		RedisLeaseStore store = new RedisLeaseStore(new StringRedisTemplate(factory), 60_000,
-				RedisConnections.COMMAND_TIMEOUT, Duration.ofMillis(100), true);
+				RedisConnections.COMMAND_TIMEOUT, Duration.ofMillis(100), true, Duration.ofMillis(50));
 		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
-		assertThat(store.acquire(keys, "owner", 10_000, 0).acquired()).isTrue();
+		assertThat(store.acquire(keys, "owner", 10_000, 0, 0).acquired()).isTrue();
 		long publishes = commandCalls("publish");
 
 		assertThat(store.release(keys, "owner")).isTrue();
