@@ -90,7 +90,8 @@ final class ClassicReleaseSubscriber implements ReleaseSubscriber, MessageListen
 
 	@Override
 	public void onMessage(Message message, byte[] pattern) {
-		this.listener.released(new String(message.getChannel(), StandardCharsets.UTF_8));
+		this.listener.released(new String(message.getChannel(), StandardCharsets.UTF_8),
+				new String(message.getBody(), StandardCharsets.UTF_8));
 	}
 
 	@Override

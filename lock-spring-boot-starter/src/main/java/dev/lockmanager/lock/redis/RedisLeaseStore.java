@@ -81,13 +81,14 @@ final class RedisLeaseStore implements LeaseStore {
 	private final String turnMillis;
 
 	/**
+	 * @param process this process (its manager) in the keys' lines
 	 * @param turnTimeout how long a released key stays promised to the process first in its line, or
 	 * {@link Duration#ZERO} to promise it to no one (for a node of a quorum: turns need one store)
 	 */
 	RedisLeaseStore(StringRedisTemplate redis, long fencingRetentionMillis, Duration commandTimeout,
-			Duration replicaTimeout, boolean shardedPublish, Duration turnTimeout) {
+			Duration replicaTimeout, boolean shardedPublish, String process, Duration turnTimeout) {
 		this.redis = redis;
-		this.process = OwnerTokens.next();
+		this.process = process;
 		this.turnMillis = turnTimeout.isZero() ? "0" : Long.toString(Math.max(turnTimeout.toMillis(), 1));
 		this.fencingRetentionMillis = fencingRetentionMillis;
 		this.commandTimeout = commandTimeout;

@@ -72,15 +72,16 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		this.settings = settings;
 		// Decided once: the releases' PUBLISH or SPUBLISH must match how the waiters subscribe
 		boolean sharded = settings.quorumNodes().isEmpty() && ShardedPubSub.isAvailable(connectionFactory);
-		// Processes take turns in one store's lines; a quorum's nodes would each keep a line of their own
+		// This manager in the keys' lines, where processes take turns: on one store only (a quorum's nodes would
+		// each keep a line of their own)
+		String process = OwnerTokens.next();
 		this.store = settings.quorumNodes().isEmpty()
-				? node(connectionFactory, settings, sharded, settings.handoffSlice())
-				: new QuorumLeaseStore(settings.quorumNodes()
-					.stream()
-					.map((node) -> node(node, settings, false, Duration.ZERO))
-					.toList(),
+				? node(connectionFactory, settings, sharded, process, settings.handoffSlice())
+				: new QuorumLeaseStore(
+						settings.quorumNodes().stream().map((node) -> node(node, settings, false, process, Duration.ZERO)).toList(),
 						settings.quorumNodeTimeout().toNanos());
-		this.notifications = settings.quorumNodes().isEmpty() ? new ReleaseNotifications(connectionFactory, sharded, settings.keyPrefix())
+		this.notifications = settings.quorumNodes().isEmpty()
+				? new ReleaseNotifications(connectionFactory, sharded, settings.keyPrefix(), process)
 				: new ReleaseNotifications(settings.quorumNodes(), settings.keyPrefix());
 		this.renewer = new LeaseRenewer(this.store, settings.renewalRatio());
 		this.cleanup = new OrphanCleanup(this.store);
@@ -91,14 +92,14 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	}
 
 	private static RedisLeaseStore node(RedisConnectionFactory connectionFactory, ManagerSettings settings,
-			boolean shardedPublish, Duration turnTimeout) {
+			boolean shardedPublish, String process, Duration turnTimeout) {
 		StringRedisTemplate redis = new StringRedisTemplate(connectionFactory);
 		// The scripts use the connection only inside the template's callback: no close-suppressing proxy needed.
 		redis.setExposeConnection(true);
 		Duration commandTimeout = ((LettuceConnectionFactory) connectionFactory).getClientConfiguration()
 			.getCommandTimeout();
 		RedisLeaseStore store = new RedisLeaseStore(redis, settings.fencingRetention().toMillis(), commandTimeout,
-				settings.replicaTimeout(), shardedPublish, turnTimeout);
+				settings.replicaTimeout(), shardedPublish, process, turnTimeout);
 		if (settings.replicas() > 0) {
 			store.requireReplicaTimeoutBelowCommandTimeout();
 		}

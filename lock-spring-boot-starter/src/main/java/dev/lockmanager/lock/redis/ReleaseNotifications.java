@@ -52,9 +52,18 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 	 */
 	private long retrySubscriptionAt = System.nanoTime();
 
-	ReleaseNotifications(RedisConnectionFactory connectionFactory, boolean sharded, String keyPrefix) {
+	/** This process in the keys' lines (see {@link RedisLeaseStore}), or null in quorum mode, which has none. */
+	private final String process;
+
+	/**
+	 * @param process this process in the keys' lines: a release that promises the key to another process wakes no
+	 * waiter of this one until the promise has run out
+	 */
+	ReleaseNotifications(RedisConnectionFactory connectionFactory, boolean sharded, String keyPrefix,
+			String process) {
 		this.subscriber = sharded ? new ShardedReleaseSubscriber((LettuceConnectionFactory) connectionFactory, this)
 				: new ClassicReleaseSubscriber(connectionFactory, this, keyPrefix);
+		this.process = process;
 	}
 
 	/**
@@ -62,6 +71,7 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 	 */
 	ReleaseNotifications(List<RedisConnectionFactory> quorumNodes, String keyPrefix) {
 		this.subscriber = new QuorumReleaseSubscriber(quorumNodes, this, keyPrefix);
+		this.process = null;
 	}
 
 	/**
@@ -189,10 +199,28 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 	/**
 	 * Wakes the oldest local waiter of the released key: one release frees one lease, so waking every waiter would
 	 * only send them all to Redis at once. A woken waiter that loses to another instance waits for the next release.
+	 * A key promised to another process wakes no one now: the oldest waiter tries when the promise runs out, unless a
+	 * release wakes it first.
 	 */
 	@Override
-	public void released(String channel) {
-		wakeOldest(channel);
+	public void released(String channel, String message) {
+		Queue<Waiter> waiters = this.waitersByChannel.get(channel);
+		Waiter oldest = (waiters != null) ? waiters.peek() : null;
+		if (oldest == null) {
+			return;
+		}
+		int colon = message.lastIndexOf(':');
+		if (colon < 0 || message.substring(0, colon).equals(this.process)) {
+			oldest.wake();
+			return;
+		}
+		try {
+			long promisedMillis = Long.parseLong(message.substring(colon + 1));
+			oldest.promisedElsewhere(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(promisedMillis));
+		}
+		catch (NumberFormatException ex) {
+			oldest.wake();
+		}
 	}
 
 	/**
@@ -232,6 +260,12 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 
 		private final Semaphore wakeUps = new Semaphore(0);
 
+		/** A release this waiter may take happened since the last wake-up. */
+		private volatile boolean released;
+
+		/** When a key promised to another process since the last wake-up stops being promised, or 0. */
+		private volatile long promisedUntil;
+
 		/** Whether the last {@link #await(long)} made a lost subscription again and returned at once. */
 		private boolean returnedAfterRestoring;
 
@@ -240,7 +274,8 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 		}
 
 		/**
-		 * Waits up to {@code nanos} for a release; a release since the last await returns at once. When the key's
+		 * Waits up to {@code nanos} for a release; a release since the last await returns at once; a release that
+		 * promised the key to another process shortens the wait to the end of the promise. When the key's
 		 * subscription was lost, makes it again and returns at once, as a release may have gone unheard meanwhile
 		 * (not twice in a row, so that a subscription Redis keeps ending cannot turn waiting into a busy loop); if it
 		 * cannot be made, tries again every second rather than sleep through the whole pause unsubscribed. The
@@ -267,7 +302,12 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 				long slice = Math.min(left, CHECK_SUBSCRIPTION_EVERY.toNanos());
 				if (this.wakeUps.tryAcquire(slice, TimeUnit.NANOSECONDS)) {
 					this.wakeUps.drainPermits();
-					return;
+					if (this.released) {
+						this.released = false;
+						return;
+					}
+					deadline = Math.min(deadline, this.promisedUntil);
+					continue;
 				}
 				if (slice == left) {
 					return;
@@ -276,6 +316,12 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 		}
 
 		private void wake() {
+			this.released = true;
+			this.wakeUps.release();
+		}
+
+		private void promisedElsewhere(long untilNanos) {
+			this.promisedUntil = untilNanos;
 			this.wakeUps.release();
 		}
 

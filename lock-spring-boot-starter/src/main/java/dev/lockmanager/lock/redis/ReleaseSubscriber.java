@@ -45,8 +45,10 @@ interface ReleaseSubscriber extends AutoCloseable {
 		/**
 		 * A lease was released: its channel received a message.
 		 * @param channel the release channel
+		 * @param message {@code <process>:<ms>} when the free key is promised to that process for that long (see
+		 * {@code release.lua}), empty when it is free for all
 		 */
-		void released(String channel);
+		void released(String channel, String message);
 
 		/**
 		 * Redis ended a subscription this side had not ended, as it does when the channel's slot moves to another

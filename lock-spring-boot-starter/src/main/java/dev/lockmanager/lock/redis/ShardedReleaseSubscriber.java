@@ -163,7 +163,7 @@ final class ShardedReleaseSubscriber extends RedisClusterPubSubAdapter<String, S
 
 	@Override
 	public void smessage(RedisClusterNode node, String channel, String message) {
-		this.listener.released(channel);
+		this.listener.released(channel, message);
 	}
 
 	@Override

@@ -1,5 +1,6 @@
 -- Releases a lease if it is still owned by the caller, promises the key to the process that has waited longest for
--- it, and wakes the waiters.
+-- it, and wakes the waiters: the message is '<process>:<ms>' when the key is promised to that process for that long,
+-- empty when it is free for all.
 -- KEYS[1]  lease key
 -- KEYS[2]  turn key (same hash slot): set to the process the key is promised to
 -- KEYS[3]  line key (same hash slot): the processes waiting for the key, by the time they started waiting
@@ -18,16 +19,18 @@ if redis.call('GET', KEYS[1]) ~= ARGV[1] then
   return 0
 end
 redis.call('DEL', KEYS[1])
+local promised = ''
 if ARGV[5] ~= '0' then
   for _, next in ipairs(redis.call('ZRANGE', KEYS[3], 0, 1)) do
     if next ~= ARGV[4] then
       redis.call('ZREM', KEYS[3], next)
       redis.call('SET', KEYS[2], next, 'PX', ARGV[5])
+      promised = next .. ':' .. ARGV[5]
       break
     end
   end
 end
-if ARGV[3] ~= '1' or type(redis.pcall('SPUBLISH', ARGV[2], '')) == 'table' then
-  redis.call('PUBLISH', ARGV[2], '')
+if ARGV[3] ~= '1' or type(redis.pcall('SPUBLISH', ARGV[2], promised)) == 'table' then
+  redis.call('PUBLISH', ARGV[2], promised)
 end
 return 1

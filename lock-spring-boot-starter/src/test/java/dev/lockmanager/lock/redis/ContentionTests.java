@@ -250,17 +250,23 @@ class ContentionTests {
 	@Test
 	void aKeyPromisedToAnInstanceThatDoesNotComeIsTakenByTheNextWhenTheTurnRunsOut() throws Exception {
 		RedisLockManager holder = manager(RedisLockManager.builder(factory()).handoff(16, Duration.ofSeconds(2)));
-		RedisLockManager other = manager();
+		// Woken only by releases, and by the end of the promise: no backoff attempts in between
+		RedisLockManager other = manager(RedisLockManager.builder(factory())
+			.backOff(Duration.ofSeconds(20), 1.0, Duration.ofSeconds(20), Duration.ZERO));
 		Lease held = holder.acquire("item", TTL, Duration.ZERO);
 		// An instance that stopped (killed while it waited) is first in line
 		redis.server().execute("ZADD", keys("item").line(), "1", "stopped-instance");
 		CompletableFuture<Lease> waiter = acquireLater(other, "item", Duration.ofSeconds(20));
 		await().atMost(Duration.ofSeconds(5)).until(() -> lineLength("item") == 2);
+		long scripts = scriptCalls();
 		long released = System.nanoTime();
 		held.release();
 		assertThat(redis.server().execute("GET", keys("item").turn())).isEqualTo("stopped-instance");
 		assertThat((Long) redis.server().execute("PTTL", keys("item").turn())).isBetween(1L, 2000L);
 		assertThat(other.tryAcquire("item", TTL)).as("taken during another instance's turn").isEmpty();
+		Thread.sleep(1000);
+		// The release's message named the instance the key is promised to: the waiter did not try meanwhile
+		assertThat(scriptCalls() - scripts).as("scripts run: the release and the tryAcquire").isEqualTo(2);
 		Lease taken = waiter.get(10, TimeUnit.SECONDS);
 		assertThat(Duration.ofNanos(System.nanoTime() - released)).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
 		taken.release();
@@ -530,7 +536,7 @@ class ContentionTests {
 		StringRedisTemplate template = new StringRedisTemplate(factory);
 		template.afterPropertiesSet();
 		return new RedisLeaseStore(template, Duration.ofDays(7).toMillis(), RedisConnections.COMMAND_TIMEOUT,
-				Duration.ofMillis(500), false, Duration.ofSeconds(10));
+				Duration.ofMillis(500), false, OwnerTokens.next(), Duration.ofSeconds(10));
 	}
 
 	private static void spin(long nanos) {
@@ -538,6 +544,10 @@ class ContentionTests {
 		while (System.nanoTime() < until) {
 			Thread.onSpinWait();
 		}
+	}
+
+	private static long scriptCalls() {
+		return redis.server().commandCalls("evalsha") + redis.server().commandCalls("eval");
 	}
 
 	private static long publishedReleases() {

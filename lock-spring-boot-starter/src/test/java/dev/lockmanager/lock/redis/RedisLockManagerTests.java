@@ -328,7 +328,7 @@ class RedisLockManagerTests {
 		factory.start();
 		this.factories.add(factory);
 		RedisLeaseStore store = new RedisLeaseStore(new StringRedisTemplate(factory), 60_000,
-				RedisConnections.COMMAND_TIMEOUT, Duration.ofMillis(100), true, Duration.ofMillis(50));
+				RedisConnections.COMMAND_TIMEOUT, Duration.ofMillis(100), true, OwnerTokens.next(), Duration.ofMillis(50));
 		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
 		assertThat(store.acquire(keys, "owner", 10_000, 0, 0).acquired()).isTrue();
 		long publishes = commandCalls("publish");
