@@ -11,8 +11,9 @@ import dev.lockmanager.lock.LockContext;
 
 /**
  * Places orders. The lock wraps the transaction (the lock advice is ordered outside {@code @Transactional}), so the
- * lease is released only after the commit; the stock update carries the lease's fencing token, so even a holder
- * paused past its lease cannot write stale stock.
+ * lease is released only after the commit. The stock is a fenced read-modify-write: the row is claimed with the
+ * lease's fencing token <em>before</em> it is read, so a holder whose lease ran out while it was paused can neither
+ * write over a newer holder's stock nor make a newer holder read stock it is about to change.
  */
 @Service
 public class OrderService {
@@ -31,13 +32,17 @@ public class OrderService {
 	public PlacedOrder place(OrderRequest request) {
 		String item = request.itemName();
 		int quantity = request.quantity();
+		Optional<Lease> lease = LockContext.current();
+		long token = lease.map(Lease::fencingToken).orElse(0L);
+		if (lease.isPresent() && !this.inventory.claim(item, token)) {
+			throw this.inventory.find(item).isPresent() ? new StaleLeaseException(item, token)
+					: new UnknownItemException(item);
+		}
 		Inventory.Stock stock = this.inventory.find(item).orElseThrow(() -> new UnknownItemException(item));
 		if (stock.quantity() < quantity) {
 			throw new InsufficientStockException(item, quantity, stock.quantity());
 		}
 		int remaining = stock.quantity() - quantity;
-		Optional<Lease> lease = LockContext.current();
-		long token = lease.map(Lease::fencingToken).orElse(0L);
 		if (lease.isPresent()) {
 			if (!this.inventory.update(item, remaining, token)) {
 				throw new StaleLeaseException(item, token);
