@@ -180,6 +180,16 @@ class LockApiServerTests {
 		assertThat(redis.server().execute("KEYS", "lock:{files:*")).asList().isEmpty();
 	}
 
+	@Test
+	void literalSemicolonIsRefusedSoMatrixVariablesNeverChangeTheLockedKey() {
+		for (String path : new String[] { "/locks/orders/k;x", "/locks/orders;x/k" }) {
+			LockApiClient.Response answer = this.first.post(path, "{\"ttl\": \"10s\"}");
+			assertThat(answer.status()).as(path).isEqualTo(400);
+			assertThat(answer.<String>json("$.field")).as(path).isEqualTo(path.endsWith(";x") ? "key" : "name");
+		}
+		assertThat(redis.server().execute("KEYS", "lock:{orders*")).asList().isEmpty();
+	}
+
 	/**
 	 * Spring MVC's and the starter's logging. (Tomcat's connector, {@code org.apache.coyote}, logs raw requests with
 	 * their headers at DEBUG: the README says to keep it above.)
