@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
  * @param metrics Micrometer meters of the leases this instance takes.
  * @param events Application events about the leases this instance takes.
+ * @param health The distributedLock health indicator (with Spring Boot's health support).
  */
 @ConfigurationProperties("distributed-lock")
 public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("lock:") String keyPrefix,
@@ -35,7 +36,7 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
 		@DefaultValue Backoff backoff, @DefaultValue Handoff handoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
 		@DefaultValue ReplicaAcknowledgement replicaAcknowledgement, @DefaultValue(DEFAULT_ORDER) int order,
-		@DefaultValue Metrics metrics, @DefaultValue Events events) {
+		@DefaultValue Metrics metrics, @DefaultValue Events events, @DefaultValue Health health) {
 
 	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
 	static final String DEFAULT_ORDER = "2147482647";
@@ -183,6 +184,20 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 	 * after loss) to the application context.
 	 */
 	public record Events(@DefaultValue("true") boolean enabled) {
+	}
+
+	/**
+	 * The {@code distributedLock} health indicator.
+	 *
+	 * @param timeout How long the health check waits for Redis at most (never longer than the Redis command
+	 * timeout, or the quorum node timeout); a Redis that answers later is reported DOWN.
+	 */
+	public record Health(@DefaultValue("500ms") Duration timeout) {
+
+		public Health {
+			requireAtLeastOneMilli("health.timeout", timeout);
+		}
+
 	}
 
 	private static void requireAtLeastOneMilli(String property, Duration value) {

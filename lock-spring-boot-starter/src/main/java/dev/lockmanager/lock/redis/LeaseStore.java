@@ -88,10 +88,11 @@ interface LeaseStore {
 	Inspection inspect(LockKeys keys);
 
 	/**
-	 * Checks that each node answers and has the lock scripts loaded (loading them if not), each within the command
-	 * timeout (the node timeout in quorum mode). Never throws for an unreachable node: it is reported as such.
+	 * Checks that each node answers and has the lock scripts loaded (loading them if not), each within
+	 * {@code timeout} and the command timeout (the node timeout in quorum mode). Never throws for an unreachable node:
+	 * it is reported as such.
 	 */
-	BackendStatus check();
+	BackendStatus check(Duration timeout);
 
 	/**
 	 * How much of a lease's ttl to hold back for clock drift between the client and the store: nothing for one

@@ -315,15 +315,17 @@ final class RedisLeaseStore implements LeaseStore {
 	}
 
 	@Override
-	public BackendStatus check() {
-		return new BackendStatus(List.of(checkNode()), 1);
+	public BackendStatus check(Duration timeout) {
+		return new BackendStatus(List.of(checkNode(timeout)), 1);
 	}
 
 	/**
 	 * Loads every lock script, all in one round trip (a no-op for a script Redis already has), and waits for the
-	 * replies at most the command timeout. Any failure makes the node unreachable: that is what it is to a caller.
+	 * replies at most {@code timeout} and the command timeout. Any failure makes the node unreachable: that is what
+	 * it is to a caller.
 	 */
-	BackendStatus.Node checkNode() {
+	BackendStatus.Node checkNode(Duration timeout) {
+		Duration within = (timeout.compareTo(this.commandTimeout) < 0) ? timeout : this.commandTimeout;
 		try {
 			this.redis.execute((RedisCallback<Void>) (connection) -> {
 				@SuppressWarnings("unchecked")
@@ -332,9 +334,8 @@ final class RedisLeaseStore implements LeaseStore {
 				RedisFuture<?>[] loads = Stream.of(ACQUIRE, RELEASE, RENEW, RAISE_FENCING, INSPECT, LEAVE)
 					.map((script) -> commands.scriptLoad(bytes(script.getScriptAsString())))
 					.toArray(RedisFuture<?>[]::new);
-				if (!LettuceFutures.awaitAll(this.commandTimeout, loads)) {
-					throw new QueryTimeoutException(
-							"Redis did not answer within " + this.commandTimeout.toMillis() + "ms");
+				if (!LettuceFutures.awaitAll(within, loads)) {
+					throw new QueryTimeoutException("Redis did not answer within " + within.toMillis() + "ms");
 				}
 				return null;
 			});
