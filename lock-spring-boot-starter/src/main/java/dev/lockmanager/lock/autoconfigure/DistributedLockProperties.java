@@ -164,15 +164,18 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 	/**
 	 * Micrometer meters of the leases this instance takes (when the application has a MeterRegistry).
 	 *
-	 * @param maxNames Largest number of lock names recorded as tag values of lock meters; meters of further names are
-	 * not recorded, and a warning is logged once.
+	 * @param maxNames Largest number of lock names, besides those listed in names, recorded as tag values of lock
+	 * meters; further names are recorded as "other", and a warning is logged once.
+	 * @param names Lock names that always keep their own tag value, such as those of the application's
+	 * DistributedLock methods, however many names clients of the HTTP lock API use.
 	 */
-	public record Metrics(@DefaultValue("100") int maxNames) {
+	public record Metrics(@DefaultValue("100") int maxNames, @DefaultValue List<String> names) {
 
 		public Metrics {
 			if (maxNames < 1) {
 				throw invalid("metrics.max-names", maxNames, "must be at least 1");
 			}
+			names = List.copyOf(names);
 		}
 
 	}
