@@ -34,7 +34,11 @@ public class OrderController {
 		this.orders = orders;
 	}
 
-	@PostMapping(path = "/order", consumes = MediaType.APPLICATION_JSON_VALUE)
+	/**
+	 * Places an order. {@code produces}: a client that does not accept JSON is refused (406) before the order is
+	 * placed, not after.
+	 */
+	@PostMapping(path = "/order", consumes = MediaType.APPLICATION_JSON_VALUE, produces = MediaType.APPLICATION_JSON_VALUE)
 	public ResponseEntity<PlacedOrder> place(@Valid @RequestBody OrderRequest request) {
 		PlacedOrder order = this.orderService.place(request);
 		return ResponseEntity.created(URI.create("/orders/" + order.orderId())).body(order);

@@ -25,7 +25,8 @@ import dev.lockmanager.lock.LockNotAcquiredException;
 
 /**
  * Errors as RFC 9457 problem details, each with a {@code code}: 400 for bad input (naming the field), 404 for an
- * unknown item, 409 for insufficient stock, 503 with {@code Retry-After} when the lock could not be obtained in time.
+ * unknown item, 409 for insufficient stock, 413 for a body over {@code orders.max-body-size}, 503 with
+ * {@code Retry-After} when the lock could not be obtained in time; Spring MVC's other refusals with their status name.
  */
 @RestControllerAdvice
 public class OrderProblems extends ResponseEntityExceptionHandler {
@@ -125,14 +126,34 @@ public class OrderProblems extends ResponseEntityExceptionHandler {
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		String field = JsonErrors.field(ex);
-		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST, "Malformed request body", "MALFORMED_BODY",
-				(field != null) ? field + " has the wrong type or format"
-						: "The body must be a JSON object like {\"item_name\": \"item1\", \"quantity\": 1}");
-		if (field != null) {
-			problem.setProperty("field", field);
+		JsonErrors.Fault fault = JsonErrors.of(ex, "{\"item_name\": \"item1\", \"quantity\": 1}");
+		ProblemDetail problem = problem(HttpStatus.BAD_REQUEST,
+				fault.code().equals("INVALID_FIELD") ? "Invalid order" : "Malformed request body", fault.code(),
+				fault.detail());
+		if (fault.field() != null) {
+			problem.setProperty("field", fault.field());
 		}
 		return ResponseEntity.badRequest().body(problem);
+	}
+
+	@ExceptionHandler
+	ResponseEntity<ProblemDetail> bodyTooLarge(BodyTooLargeException ex) {
+		return ResponseEntity.of(problem(HttpStatus.PAYLOAD_TOO_LARGE, "Body too large", "BODY_TOO_LARGE",
+				ex.getMessage())).build();
+	}
+
+	/**
+	 * Spring MVC's own refusals (405, 406, 404 for an unknown path, ...) get a {@code code} too: their status name.
+	 */
+	@Override
+	protected ResponseEntity<Object> createResponseEntity(Object body, HttpHeaders headers, HttpStatusCode statusCode,
+			WebRequest request) {
+		if (body instanceof ProblemDetail problem
+				&& (problem.getProperties() == null || !problem.getProperties().containsKey("code"))) {
+			HttpStatus status = HttpStatus.resolve(statusCode.value());
+			problem.setProperty("code", (status != null) ? status.name() : Integer.toString(statusCode.value()));
+		}
+		return super.createResponseEntity(body, headers, statusCode, request);
 	}
 
 	@Override

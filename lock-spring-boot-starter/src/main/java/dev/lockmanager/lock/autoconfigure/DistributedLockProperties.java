@@ -27,6 +27,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * default runs inside Spring Security's method security and outside @Transactional and @Cacheable.
  * @param metrics Micrometer meters of the leases this instance takes.
  * @param events Application events about the leases this instance takes.
+ * @param health The distributedLock health indicator (with Spring Boot's health support).
  */
 @ConfigurationProperties("distributed-lock")
 public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @DefaultValue("lock:") String keyPrefix,
@@ -35,7 +36,7 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 		@DefaultValue("1000") int maxWaiters, @DefaultValue("7d") Duration fencingRetention,
 		@DefaultValue Backoff backoff, @DefaultValue Handoff handoff, @DefaultValue Renewal renewal, @DefaultValue Quorum quorum,
 		@DefaultValue ReplicaAcknowledgement replicaAcknowledgement, @DefaultValue(DEFAULT_ORDER) int order,
-		@DefaultValue Metrics metrics, @DefaultValue Events events) {
+		@DefaultValue Metrics metrics, @DefaultValue Events events, @DefaultValue Health health) {
 
 	/** {@code Ordered.LOWEST_PRECEDENCE - 1000}. */
 	static final String DEFAULT_ORDER = "2147482647";
@@ -163,15 +164,18 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 	/**
 	 * Micrometer meters of the leases this instance takes (when the application has a MeterRegistry).
 	 *
-	 * @param maxNames Largest number of lock names recorded as tag values of lock meters; meters of further names are
-	 * not recorded, and a warning is logged once.
+	 * @param maxNames Largest number of lock names, besides those listed in names, recorded as tag values of lock
+	 * meters; further names are recorded as "other", and a warning is logged once.
+	 * @param names Lock names that always keep their own tag value, such as those of the application's
+	 * DistributedLock methods, however many names clients of the HTTP lock API use.
 	 */
-	public record Metrics(@DefaultValue("100") int maxNames) {
+	public record Metrics(@DefaultValue("100") int maxNames, @DefaultValue List<String> names) {
 
 		public Metrics {
 			if (maxNames < 1) {
 				throw invalid("metrics.max-names", maxNames, "must be at least 1");
 			}
+			names = List.copyOf(names);
 		}
 
 	}
@@ -183,6 +187,20 @@ public record DistributedLockProperties(@DefaultValue("true") boolean enabled, @
 	 * after loss) to the application context.
 	 */
 	public record Events(@DefaultValue("true") boolean enabled) {
+	}
+
+	/**
+	 * The {@code distributedLock} health indicator.
+	 *
+	 * @param timeout How long the health check waits for Redis at most (never longer than the Redis command
+	 * timeout, or the quorum node timeout); a Redis that answers later is reported DOWN.
+	 */
+	public record Health(@DefaultValue("500ms") Duration timeout) {
+
+		public Health {
+			requireAtLeastOneMilli("health.timeout", timeout);
+		}
+
 	}
 
 	private static void requireAtLeastOneMilli(String property, Duration value) {

@@ -1,5 +1,6 @@
 package dev.lockmanager.lock.redis;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,9 +23,21 @@ interface LeaseStore {
 	Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas, long lineMillis);
 
 	/**
-	 * This process no longer waits for the key: it leaves the key's line, and gives up a turn promised to it.
+	 * As {@link #acquire(LockKeys, String, long, int, long)}, waiting for the answer at most {@code timeout} (and at
+	 * most the command timeout, or the node timeout of a quorum). An attempt given up on may still be applied: its
+	 * outcome is unknown, like that of any attempt that failed.
 	 */
-	default void leaveLine(LockKeys keys) {
+	default Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas, long lineMillis,
+			Duration timeout) {
+		return acquire(keys, owner, ttlMillis, replicas, lineMillis);
+	}
+
+	/**
+	 * This process no longer waits for the key: it leaves the key's line, and gives up a turn promised to it. Waits
+	 * for the answer at most {@code timeout}; left unanswered, the request still goes through, and a place not given
+	 * up expires by itself.
+	 */
+	default void leaveLine(LockKeys keys, Duration timeout) {
 	}
 
 	/**
@@ -75,10 +88,11 @@ interface LeaseStore {
 	Inspection inspect(LockKeys keys);
 
 	/**
-	 * Checks that each node answers and has the lock scripts loaded (loading them if not), each within the command
-	 * timeout (the node timeout in quorum mode). Never throws for an unreachable node: it is reported as such.
+	 * Checks that each node answers and has the lock scripts loaded (loading them if not), each within
+	 * {@code timeout} and the command timeout (the node timeout in quorum mode). Never throws for an unreachable node:
+	 * it is reported as such.
 	 */
-	BackendStatus check();
+	BackendStatus check(Duration timeout);
 
 	/**
 	 * How much of a lease's ttl to hold back for clock drift between the client and the store: nothing for one

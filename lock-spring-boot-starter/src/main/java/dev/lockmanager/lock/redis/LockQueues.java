@@ -1,5 +1,6 @@
 package dev.lockmanager.lock.redis;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
@@ -31,6 +32,12 @@ final class LockQueues {
 
 	/** How often a parked caller looks whether its queue still has a holder or contender to wait for. */
 	private static final long CHECK_QUEUE_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+	/**
+	 * The least time a waiting caller gives Redis to answer, however close its deadline: less would report a healthy
+	 * Redis unreachable. A wait ends at its wait time, or this much later when Redis does not answer.
+	 */
+	private static final long LEAST_ANSWER_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
 	private final Map<String, KeyQueue> queues = new ConcurrentHashMap<>();
 
@@ -80,7 +87,7 @@ final class LockQueues {
 		if (role == KeyQueue.Role.CONTEND) {
 			Outcome first;
 			try {
-				first = attempt(request, keys, local, request.waitTime().toMillis());
+				first = attempt(request, keys, local, request.waitTime().toMillis(), until(deadline));
 			}
 			catch (RuntimeException ex) {
 				queue.contenderLeft();
@@ -202,7 +209,7 @@ final class LockQueues {
 		}
 		boolean interrupted = Thread.interrupted();
 		try {
-			this.store.leaveLine(keys);
+			this.store.leaveLine(keys, Duration.ofNanos(LEAST_ANSWER_NANOS));
 		}
 		catch (DataAccessException ex) {
 			logger.debug("Could not leave the line for '" + keys.lease() + "': the place expires by itself", ex);
@@ -238,7 +245,7 @@ final class LockQueues {
 		BackOffExecution backOff = this.settings.backOff().start();
 		while (true) {
 			long lineMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-			Outcome outcome = attempt(request, keys, local, Math.max(lineMillis, 0));
+			Outcome outcome = attempt(request, keys, local, Math.max(lineMillis, 0), until(deadline));
 			if (outcome.lease() != null) {
 				return outcome.lease();
 			}
@@ -267,14 +274,24 @@ final class LockQueues {
 	 * @param lineMillis when refused, how long this process keeps its place in the key's line (0: it does not wait)
 	 */
 	Outcome attempt(LockRequest request, LockKeys keys, boolean local, long lineMillis) {
+		return attempt(request, keys, local, lineMillis, null);
+	}
+
+	/**
+	 * @param timeout how long to wait for Redis' answer at most, or {@code null} for the command timeout
+	 */
+	private Outcome attempt(LockRequest request, LockKeys keys, boolean local, long lineMillis, Duration timeout) {
 		String owner = OwnerTokens.next();
 		long sentAt = System.nanoTime();
 		LeaseStore.Attempt attempt;
 		try {
-			attempt = this.store.acquire(keys, owner, request.ttl().toMillis(), replicas(request), lineMillis);
+			attempt = (timeout != null)
+					? this.store.acquire(keys, owner, request.ttl().toMillis(), replicas(request), lineMillis, timeout)
+					: this.store.acquire(keys, owner, request.ttl().toMillis(), replicas(request), lineMillis);
 		}
 		catch (DataAccessException ex) {
 			this.cleanup.release(keys, owner, sentAt + request.ttl().toNanos());
+			this.notifications.unreachable();
 			return new Outcome(null, -1, ex);
 		}
 		if (!attempt.acquired()) {
@@ -349,6 +366,15 @@ final class LockQueues {
 		if (queue != null) {
 			queue.lost(lease);
 		}
+	}
+
+	/**
+	 * How long an attempt may wait for Redis: until the caller's deadline, so that the attempt in flight then does not
+	 * hold the caller past it (its outcome is unknown and cleaned up like any failed attempt's), but at least
+	 * {@link #LEAST_ANSWER_NANOS}.
+	 */
+	private static Duration until(long deadline) {
+		return Duration.ofNanos(Math.max(deadline - System.nanoTime(), LEAST_ANSWER_NANOS));
 	}
 
 	private int replicas(LockRequest request) {

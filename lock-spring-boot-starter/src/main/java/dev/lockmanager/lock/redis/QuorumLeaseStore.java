@@ -1,5 +1,6 @@
 package dev.lockmanager.lock.redis;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -168,16 +169,19 @@ final class QuorumLeaseStore implements LeaseStore, AutoCloseable {
 	}
 
 	/**
-	 * Checks every node in parallel; a node that does not answer within the node timeout is reported unreachable.
+	 * Checks every node in parallel; a node that does not answer within the node timeout (or {@code timeout}, when
+	 * shorter) is reported unreachable.
 	 */
 	@Override
-	public BackendStatus check() {
-		List<Reply<BackendStatus.Node>> replies = onAll(RedisLeaseStore::checkNode);
+	public BackendStatus check(Duration timeout) {
+		long within = (timeout.compareTo(Duration.ofNanos(this.nodeTimeoutNanos)) < 0) ? timeout.toNanos()
+				: this.nodeTimeoutNanos;
+		List<Reply<BackendStatus.Node>> replies = onNodes(all(), (node) -> node.checkNode(timeout), within);
 		List<BackendStatus.Node> nodes = new ArrayList<>(replies.size());
 		for (int i = 0; i < replies.size(); i++) {
 			BackendStatus.Node node = replies.get(i).value();
-			nodes.add((node != null) ? node : BackendStatus.Node.down(this.nodes.get(i).name(), "did not answer within "
-					+ TimeUnit.NANOSECONDS.toMillis(this.nodeTimeoutNanos) + "ms"));
+			nodes.add((node != null) ? node : BackendStatus.Node.down(this.nodes.get(i).name(),
+					"did not answer within " + TimeUnit.NANOSECONDS.toMillis(within) + "ms"));
 		}
 		return new BackendStatus(nodes, this.quorum);
 	}
@@ -205,18 +209,26 @@ final class QuorumLeaseStore implements LeaseStore, AutoCloseable {
 	}
 
 	private <T> List<Reply<T>> onAll(Function<RedisLeaseStore, T> call) {
+		return onNodes(all(), call);
+	}
+
+	private List<Integer> all() {
 		List<Integer> all = new ArrayList<>();
 		for (int i = 0; i < this.nodes.size(); i++) {
 			all.add(i);
 		}
-		return onNodes(all, call);
+		return all;
+	}
+
+	private <T> List<Reply<T>> onNodes(List<Integer> indexes, Function<RedisLeaseStore, T> call) {
+		return onNodes(indexes, call, this.nodeTimeoutNanos);
 	}
 
 	/**
-	 * Calls the nodes in parallel and waits for each at most until the per-node timeout, counted from the start.
+	 * Calls the nodes in parallel and waits for each at most until {@code timeoutNanos}, counted from the start.
 	 */
-	private <T> List<Reply<T>> onNodes(List<Integer> indexes, Function<RedisLeaseStore, T> call) {
-		long deadline = System.nanoTime() + this.nodeTimeoutNanos;
+	private <T> List<Reply<T>> onNodes(List<Integer> indexes, Function<RedisLeaseStore, T> call, long timeoutNanos) {
+		long deadline = System.nanoTime() + timeoutNanos;
 		List<Future<T>> pending = new ArrayList<>(indexes.size());
 		for (int index : indexes) {
 			RedisLeaseStore node = this.nodes.get(index);

@@ -15,6 +15,7 @@ import java.util.stream.Stream;
 
 import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.async.RedisScriptingAsyncCommands;
 import io.lettuce.core.cluster.SlotHash;
@@ -61,6 +62,8 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private static final byte[] ACQUIRE_SCRIPT = ACQUIRE.getScriptAsString().getBytes(UTF_8);
 
+	private static final byte[] LEAVE_SCRIPT = LEAVE.getScriptAsString().getBytes(UTF_8);
+
 	private final StringRedisTemplate redis;
 
 	private final long fencingRetentionMillis;
@@ -100,10 +103,45 @@ final class RedisLeaseStore implements LeaseStore {
 
 	@Override
 	public Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas, long lineMillis) {
+		return acquire(keys, owner, ttlMillis, replicas, lineMillis, this.commandTimeout);
+	}
+
+	@Override
+	public Attempt acquire(LockKeys keys, String owner, long ttlMillis, int replicas, long lineMillis,
+			Duration timeout) {
+		Duration within = (timeout.compareTo(this.commandTimeout) < 0) ? timeout : this.commandTimeout;
 		String[] args = acquireArgs(owner, ttlMillis, "", lineMillis);
-		List<Long> reply = (replicas == 0) ? this.redis.execute(ACQUIRE, acquireKeys(keys), (Object[]) args)
-				: acquireAcknowledged(keys, args, replicas);
+		List<Long> reply = (replicas == 0) ? acquireWithin(keys, args, within)
+				: acquireAcknowledged(keys, args, replicas, within);
 		return (reply.get(0) == 1L) ? Attempt.granted(reply.get(1)) : Attempt.held(reply.get(1));
+	}
+
+	/**
+	 * Runs acquire.lua by its digest, or by its text when Redis does not have it (restarted, or SCRIPT FLUSH), on the
+	 * asynchronous API so that the wait for the answer can end before the command timeout.
+	 */
+	@SuppressWarnings("unchecked")
+	private List<Long> acquireWithin(LockKeys keys, String[] args, Duration timeout) {
+		byte[][] keyBytes = acquireKeys(keys).stream().map(RedisLeaseStore::bytes).toArray(byte[][]::new);
+		byte[][] argBytes = Stream.of(args).map(RedisLeaseStore::bytes).toArray(byte[][]::new);
+		return this.redis.execute((RedisCallback<List<Long>>) connection -> {
+			RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			// Counted from here, as the command timeout is: opening the first connection has its own timeout
+			long deadline = System.nanoTime() + timeout.toNanos();
+			List<Object> reply;
+			try {
+				reply = await(commands.evalsha(ACQUIRE.getSha1(), ScriptOutputType.MULTI, keyBytes, argBytes), timeout);
+			}
+			catch (DataAccessException ex) {
+				if (!(ex.getCause() instanceof RedisNoScriptException)) {
+					throw ex;
+				}
+				reply = await(commands.eval(ACQUIRE_SCRIPT, ScriptOutputType.MULTI, keyBytes, argBytes),
+						Duration.ofNanos(Math.max(deadline - System.nanoTime(), 0)));
+			}
+			return List.of((Long) reply.get(0), (Long) reply.get(1));
+		});
 	}
 
 	@Override
@@ -123,10 +161,20 @@ final class RedisLeaseStore implements LeaseStore {
 				Long.toString(lineMillis) };
 	}
 
+	/**
+	 * Sends leave.lua by its text (a digest unknown to Redis could not be retried without waiting for the answer).
+	 */
 	@Override
-	public void leaveLine(LockKeys keys) {
-		this.redis.execute(LEAVE, List.of(keys.turn(), keys.line()), keys.channel(), this.shardedPublish,
-				this.process);
+	public void leaveLine(LockKeys keys, Duration timeout) {
+		Duration within = (timeout.compareTo(this.commandTimeout) < 0) ? timeout : this.commandTimeout;
+		this.redis.execute((RedisCallback<Long>) connection -> {
+			@SuppressWarnings("unchecked")
+			RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
+				.getNativeConnection();
+			return await(commands.eval(LEAVE_SCRIPT, ScriptOutputType.INTEGER,
+					new byte[][] { bytes(keys.turn()), bytes(keys.line()) }, bytes(keys.channel()),
+					bytes(this.shardedPublish), bytes(this.process)), within);
+		});
 	}
 
 	@Override
@@ -140,7 +188,7 @@ final class RedisLeaseStore implements LeaseStore {
 	 * time is given back.
 	 */
 	@SuppressWarnings("unchecked")
-	private List<Long> acquireAcknowledged(LockKeys keys, String[] args, int replicas) {
+	private List<Long> acquireAcknowledged(LockKeys keys, String[] args, int replicas, Duration timeout) {
 		requireReplicaTimeoutBelowCommandTimeout();
 		return this.redis.execute((RedisCallback<List<Long>>) connection -> {
 			RedisClusterAsyncCommands<byte[], byte[]> commands = (RedisClusterAsyncCommands<byte[], byte[]>) connection
@@ -158,8 +206,8 @@ final class RedisLeaseStore implements LeaseStore {
 					acquireKeys(keys).stream().map(RedisLeaseStore::bytes).toArray(byte[][]::new),
 					Stream.of(args).map(RedisLeaseStore::bytes).toArray(byte[][]::new));
 			RedisFuture<Long> acknowledged = commands.waitForReplication(replicas, this.replicaTimeout.toMillis());
-			List<Object> reply = await(acquired, this.commandTimeout);
-			long replicasAcknowledged = await(acknowledged, this.commandTimeout.plus(this.replicaTimeout));
+			List<Object> reply = await(acquired, timeout);
+			long replicasAcknowledged = await(acknowledged, timeout.plus(this.replicaTimeout));
 			if ((Long) reply.get(0) == 1L && replicasAcknowledged < replicas) {
 				release(keys, args[0]);
 				throw new DataAccessResourceFailureException("only " + replicasAcknowledged + " of " + replicas
@@ -268,15 +316,17 @@ final class RedisLeaseStore implements LeaseStore {
 	}
 
 	@Override
-	public BackendStatus check() {
-		return new BackendStatus(List.of(checkNode()), 1);
+	public BackendStatus check(Duration timeout) {
+		return new BackendStatus(List.of(checkNode(timeout)), 1);
 	}
 
 	/**
 	 * Loads every lock script, all in one round trip (a no-op for a script Redis already has), and waits for the
-	 * replies at most the command timeout. Any failure makes the node unreachable: that is what it is to a caller.
+	 * replies at most {@code timeout} and the command timeout. Any failure makes the node unreachable: that is what
+	 * it is to a caller.
 	 */
-	BackendStatus.Node checkNode() {
+	BackendStatus.Node checkNode(Duration timeout) {
+		Duration within = (timeout.compareTo(this.commandTimeout) < 0) ? timeout : this.commandTimeout;
 		try {
 			this.redis.execute((RedisCallback<Void>) (connection) -> {
 				@SuppressWarnings("unchecked")
@@ -285,9 +335,8 @@ final class RedisLeaseStore implements LeaseStore {
 				RedisFuture<?>[] loads = Stream.of(ACQUIRE, RELEASE, RENEW, RAISE_FENCING, INSPECT, LEAVE)
 					.map((script) -> commands.scriptLoad(bytes(script.getScriptAsString())))
 					.toArray(RedisFuture<?>[]::new);
-				if (!LettuceFutures.awaitAll(this.commandTimeout, loads)) {
-					throw new QueryTimeoutException(
-							"Redis did not answer within " + this.commandTimeout.toMillis() + "ms");
+				if (!LettuceFutures.awaitAll(within, loads)) {
+					throw new QueryTimeoutException("Redis did not answer within " + within.toMillis() + "ms");
 				}
 				return null;
 			});

@@ -1,6 +1,7 @@
 package dev.lockmanager.lock.redis;
 
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 
@@ -276,7 +277,19 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 	 * @return each node's state, and whether enough of them are reachable for leases to be granted
 	 */
 	public BackendStatus checkBackend() {
-		return this.store.check();
+		return checkBackend(ChronoUnit.FOREVER.getDuration());
+	}
+
+	/**
+	 * Checks the backend as {@link #checkBackend()} does, waiting for the replies at most {@code timeout} (and at
+	 * most the command timeout, or the node timeout in quorum mode): a node that answers later is reported
+	 * unreachable.
+	 * @param timeout the longest wait for the replies
+	 * @return each node's state, and whether enough of them are reachable for leases to be granted
+	 */
+	public BackendStatus checkBackend(Duration timeout) {
+		Assert.notNull(timeout, "timeout must not be null");
+		return this.store.check(timeout);
 	}
 
 	/**

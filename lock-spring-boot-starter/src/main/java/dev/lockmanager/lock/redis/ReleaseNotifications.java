@@ -47,10 +47,11 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 	private final ReentrantLock subscriptionLock = new ReentrantLock();
 
 	/**
-	 * After a failed (un)subscribe, waiters skip the I/O until then (monotonic clock), so that an unreachable Redis
-	 * does not make every waiter wait for it in turn under the lock.
+	 * After a failed (un)subscribe or acquisition attempt, waiters skip the I/O until then (monotonic clock), so that
+	 * an unreachable Redis does not make every waiter wait for it in turn under the lock. Written without the lock by
+	 * {@link #unreachable()}, which must not wait for a holder of the lock stuck in I/O.
 	 */
-	private long retrySubscriptionAt = System.nanoTime();
+	private volatile long retrySubscriptionAt = System.nanoTime();
 
 	/** This process in the keys' lines (see {@link RedisLeaseStore}), or null in quorum mode, which has none. */
 	private final String process;
@@ -133,6 +134,15 @@ final class ReleaseNotifications implements ReleaseSubscriber.Listener, AutoClos
 			Thread.currentThread().interrupt();
 			return false;
 		}
+	}
+
+	/**
+	 * Redis could not be reached by an acquisition attempt: for a while waiters neither subscribe nor unsubscribe (they
+	 * rely on their backoff, as after a failed subscription), so that a waiter whose attempts are bounded by its
+	 * deadline is not held past it by a subscription's command timeout.
+	 */
+	void unreachable() {
+		this.retrySubscriptionAt = System.nanoTime() + RETRY_SUBSCRIPTION_AFTER.toNanos();
 	}
 
 	private void subscriptionFailed() {

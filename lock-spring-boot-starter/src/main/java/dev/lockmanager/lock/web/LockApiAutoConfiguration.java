@@ -2,6 +2,7 @@ package dev.lockmanager.lock.web;
 
 import java.time.Clock;
 
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -14,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.util.ClassUtils;
+import org.springframework.web.accept.ContentNegotiationManager;
 import org.springframework.web.servlet.DispatcherServlet;
 import org.springframework.web.servlet.config.annotation.InterceptorRegistry;
 import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
@@ -51,8 +53,10 @@ public final class LockApiAutoConfiguration {
 
 	@Bean
 	@ConditionalOnMissingBean
-	LockApiController lockApiController(RedisLockManager lockManager, LockApiProperties properties) {
-		return new LockApiController(lockManager.clientLeases(), Clock.systemUTC(), properties.basePath());
+	LockApiController lockApiController(RedisLockManager lockManager, LockApiProperties properties,
+			ObjectProvider<ContentNegotiationManager> contentNegotiation) {
+		return new LockApiController(lockManager.clientLeases(), Clock.systemUTC(), properties.basePath(),
+				contentNegotiation.getIfUnique(ContentNegotiationManager::new));
 	}
 
 	@Bean

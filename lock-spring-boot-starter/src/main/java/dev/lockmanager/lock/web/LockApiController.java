@@ -4,6 +4,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -15,11 +16,15 @@ import org.apache.commons.logging.LogFactory;
 
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.PathContainer;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.ErrorResponse;
+import org.springframework.web.HttpMediaTypeNotAcceptableException;
 import org.springframework.web.HttpMediaTypeNotSupportedException;
+import org.springframework.web.accept.ContentNegotiationManager;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -29,6 +34,7 @@ import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.context.request.ServletWebRequest;
 import org.springframework.web.util.ServletRequestPathUtils;
 
 import dev.lockmanager.lock.LockBackendUnavailableException;
@@ -64,16 +70,21 @@ class LockApiController {
 
 	private final String basePath;
 
-	LockApiController(ClientLeases leases, Clock clock, String basePath) {
+	private final ContentNegotiationManager contentNegotiation;
+
+	LockApiController(ClientLeases leases, Clock clock, String basePath, ContentNegotiationManager contentNegotiation) {
 		this.leases = leases;
 		this.clock = clock;
 		this.basePath = basePath;
+		this.contentNegotiation = contentNegotiation;
 	}
 
 	@PostMapping({ "/{name}", "/{name}/{key}" })
 	ResponseEntity<Granted> acquire(@PathVariable String name, @PathVariable(required = false) String key,
-			@RequestBody(required = false) Map<String, Object> body, HttpServletRequest request) {
-		LockAddress lock = LockAddress.of(name, key);
+			@RequestBody(required = false) Map<String, Object> body, HttpServletRequest request)
+			throws HttpMediaTypeNotAcceptableException {
+		requireJsonAccepted(request);
+		LockAddress lock = address(name, key, request);
 		LeaseTerms terms = LeaseTerms.ofAcquisition(body);
 		ClientLeases.Grant grant = this.leases
 			.acquire(new LockRequest(lock.name(), lock.key(), terms.ttl(), terms.waitTime(), false));
@@ -87,8 +98,10 @@ class LockApiController {
 
 	@PutMapping({ "/{name}", "/{name}/{key}" })
 	ResponseEntity<?> renew(@PathVariable String name, @PathVariable(required = false) String key,
-			@RequestBody(required = false) Map<String, Object> body, HttpServletRequest request) {
-		LockAddress lock = LockAddress.of(name, key);
+			@RequestBody(required = false) Map<String, Object> body, HttpServletRequest request)
+			throws HttpMediaTypeNotAcceptableException {
+		requireJsonAccepted(request);
+		LockAddress lock = address(name, key, request);
 		String owner = requireToken(request);
 		Duration ttl = LeaseTerms.ofRenewal(body);
 		Instant renewedAt = this.clock.instant();
@@ -107,7 +120,7 @@ class LockApiController {
 	@DeleteMapping({ "/{name}", "/{name}/{key}" })
 	ResponseEntity<?> release(@PathVariable String name, @PathVariable(required = false) String key,
 			HttpServletRequest request) {
-		LockAddress lock = LockAddress.of(name, key);
+		LockAddress lock = address(name, key, request);
 		String owner = requireToken(request);
 		boolean released = this.leases.release(lock.name(), lock.key(), owner);
 		if (logger.isDebugEnabled()) {
@@ -123,8 +136,10 @@ class LockApiController {
 	}
 
 	@GetMapping({ "/{name}", "/{name}/{key}" })
-	Status inspect(@PathVariable String name, @PathVariable(required = false) String key) {
-		LockAddress lock = LockAddress.of(name, key);
+	Status inspect(@PathVariable String name, @PathVariable(required = false) String key, HttpServletRequest request)
+			throws HttpMediaTypeNotAcceptableException {
+		requireJsonAccepted(request);
+		LockAddress lock = address(name, key, request);
 		ClientLeases.LockState state = this.leases.inspect(lock.name(), lock.key());
 		return new Status(state.name(), state.key(), state.held(), LeaseTerms.print(state.remaining()),
 				state.fencingToken());
@@ -152,6 +167,40 @@ class LockApiController {
 		}
 		return problem(Problems.of(HttpStatus.NOT_FOUND, "Not found", "NOT_FOUND",
 				"No lock here: locks are addressed as {base-path}/{name} or {base-path}/{name}/{key}"));
+	}
+
+	/**
+	 * Content negotiation before anything happens: refused after the handler ran, a lease would be granted (or
+	 * renewed) and its answer with the token lost.
+	 */
+	private void requireJsonAccepted(HttpServletRequest request) throws HttpMediaTypeNotAcceptableException {
+		List<MediaType> accepted = this.contentNegotiation.resolveMediaTypes(new ServletWebRequest(request));
+		if (accepted.stream().noneMatch(MediaType.APPLICATION_JSON::isCompatibleWith)) {
+			throw new HttpMediaTypeNotAcceptableException(List.of(MediaType.APPLICATION_JSON));
+		}
+	}
+
+	/**
+	 * The lock the path addresses. Spring MVC cuts a path segment at a ';' (what follows are matrix variables), so
+	 * {@code /locks/n/k;x} would lock key {@code k}: a literal ';' is refused rather than lock something else.
+	 */
+	private static LockAddress address(String name, String key, HttpServletRequest request) {
+		List<String> segments = ServletRequestPathUtils.getParsedRequestPath(request)
+			.pathWithinApplication()
+			.elements()
+			.stream()
+			.filter(PathContainer.PathSegment.class::isInstance)
+			.map(PathContainer.Element::value)
+			.toList();
+		int first = segments.size() - ((key != null) ? 2 : 1);
+		for (int i = Math.max(first, 0); i < segments.size(); i++) {
+			if (segments.get(i).indexOf(';') >= 0) {
+				String field = (i == first) ? "name" : "key";
+				throw new InvalidFieldException(field, field + " must not contain a literal ';', which would cut it "
+						+ "short (Spring MVC reads what follows as matrix variables); send a ';' percent-encoded as %3B");
+			}
+		}
+		return LockAddress.of(name, key);
 	}
 
 	/**

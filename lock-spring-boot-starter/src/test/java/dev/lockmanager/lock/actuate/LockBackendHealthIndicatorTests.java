@@ -18,7 +18,7 @@ import dev.lockmanager.lock.testing.RedisServerExtension;
 
 /**
  * The {@code distributedLock} health indicator on a real Redis server: UP while it answers, DOWN once it stops
- * answering, and never slower than the command timeout.
+ * answering, and never slower than its own timeout or the command timeout.
  */
 class LockBackendHealthIndicatorTests {
 
@@ -37,6 +37,28 @@ class LockBackendHealthIndicatorTests {
 				.containsEntry("nodes", Map.of(redis.server().host() + ":" + redis.server().port(),
 						Map.of("status", "UP")));
 		});
+	}
+
+	@Test
+	void downWithinItsOwnTimeoutThoughTheCommandTimeoutIsLonger() {
+		this.runner.withPropertyValues("spring.data.redis.timeout=5s", "distributed-lock.health.timeout=300ms")
+			.run((context) -> {
+				HealthIndicator indicator = context.getBean("distributedLockHealthIndicator", HealthIndicator.class);
+				assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+				redis.server().pause();
+				Health health;
+				long start = System.nanoTime();
+				try {
+					health = indicator.health();
+				}
+				finally {
+					redis.server().resume();
+				}
+				Duration took = Duration.ofNanos(System.nanoTime() - start);
+				assertThat(health.getStatus()).isEqualTo(Status.DOWN);
+				assertThat(health.getDetails().get("nodes")).asString().contains("did not answer within 300ms");
+				assertThat(took).isLessThan(Duration.ofSeconds(2));
+			});
 	}
 
 	@Test

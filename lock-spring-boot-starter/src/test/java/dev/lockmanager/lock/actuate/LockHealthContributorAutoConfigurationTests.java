@@ -76,4 +76,13 @@ class LockHealthContributorAutoConfigurationTests {
 				.isSameAs(own));
 	}
 
+	@Test
+	void rejectsAHealthTimeoutBelowOneMillisecond() {
+		this.runner.withPropertyValues("distributed-lock.health.timeout=0ms")
+			.run((context) -> assertThat(context).hasFailed()
+				.getFailure()
+				.rootCause()
+				.hasMessage("distributed-lock.health.timeout must be at least 1ms but was PT0S"));
+	}
+
 }

@@ -9,7 +9,6 @@ import org.junit.jupiter.api.Test;
 
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisAutoConfiguration;
-import org.springframework.boot.micrometer.metrics.MaximumAllowableTagsMeterFilter;
 import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
@@ -53,7 +52,7 @@ class LockMetricsAutoConfigurationTests {
 		this.runner.run((context) -> assertThat(context).hasNotFailed()
 			.doesNotHaveBean(LeaseMetrics.class)
 			.doesNotHaveBean(HeldLeasesMeterBinder.class)
-			.doesNotHaveBean(MaximumAllowableTagsMeterFilter.class));
+			.doesNotHaveBean(LockNameTags.class));
 	}
 
 	@Test
@@ -65,7 +64,7 @@ class LockMetricsAutoConfigurationTests {
 	@Test
 	void backsOffWithoutTheMetricsSupportOfSpringBoot() {
 		this.runner.withBean(MeterRegistry.class, SimpleMeterRegistry::new)
-			.withClassLoader(new FilteredClassLoader(MaximumAllowableTagsMeterFilter.class))
+			.withClassLoader(new FilteredClassLoader(MetricsAutoConfiguration.class))
 			.run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(LeaseMetrics.class));
 	}
 

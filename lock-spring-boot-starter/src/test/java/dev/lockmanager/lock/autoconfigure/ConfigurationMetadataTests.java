@@ -87,7 +87,9 @@ class ConfigurationMetadataTests {
 		defaults.put("distributed-lock.replica-acknowledgement.replicas", 0);
 		defaults.put("distributed-lock.replica-acknowledgement.timeout", "100ms");
 		defaults.put("distributed-lock.metrics.max-names", 100);
+		defaults.put("distributed-lock.metrics.names", null);
 		defaults.put("distributed-lock.events.enabled", true);
+		defaults.put("distributed-lock.health.timeout", "500ms");
 		defaults.put("distributed-lock.http.enabled", false);
 		defaults.put("distributed-lock.http.base-path", "/locks");
 		defaults.put("distributed-lock.http.api-key", null);

@@ -104,6 +104,29 @@ class BackendCheckTests {
 		assertThat(took).isLessThan(RedisConnections.COMMAND_TIMEOUT); // the nodes' own timeout
 	}
 
+	@Test
+	void checkGivenAShorterTimeoutReportsAPausedServerWithinIt() {
+		RedisLockManager manager = manager();
+		assertThat(manager.checkBackend().available()).isTrue(); // the connection is open
+		redis.server().pause();
+		long start = System.nanoTime();
+		BackendStatus status = manager.checkBackend(Duration.ofMillis(100));
+		Duration took = Duration.ofNanos(System.nanoTime() - start);
+		redis.server().resume();
+		assertThat(status.nodes()).singleElement()
+			.satisfies((node) -> assertThat(node.error()).isEqualTo("Redis did not answer within 100ms"));
+		assertThat(took).isLessThan(RedisConnections.COMMAND_TIMEOUT);
+	}
+
+	@Test
+	void quorumCheckGivenATimeoutShorterThanTheNodeTimeoutWaitsOnlyThatLong() {
+		RedisLockManager manager = quorumManager();
+		redis.server(1).pause();
+		BackendStatus status = manager.checkBackend(Duration.ofMillis(50));
+		redis.server(1).resume();
+		assertThat(status.nodes().get(1).error()).contains("did not answer within 50ms");
+	}
+
 	private RedisLockManager manager() {
 		LettuceConnectionFactory factory = RedisConnections.connectionFactory(redis.server());
 		this.factories.add(factory);

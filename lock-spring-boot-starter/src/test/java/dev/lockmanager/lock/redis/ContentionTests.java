@@ -301,7 +301,7 @@ class ContentionTests {
 		assertThat(redis.server().execute("EXISTS", keys.turn())).as("promised to the leaving process").isEqualTo(1L);
 		assertThat(holder.acquire(keys, "other", 30_000, 0, 0).acquired()).isFalse();
 		long published = publishedReleases();
-		leaving.leaveLine(keys);
+		leaving.leaveLine(keys, RedisConnections.COMMAND_TIMEOUT);
 		assertThat(publishedReleases() - published).as("waiters woken").isOne();
 		assertThat(redis.server().execute("EXISTS", keys.turn(), keys.line())).isEqualTo(0L);
 		assertThat(holder.acquire(keys, "other", 30_000, 0, 0).acquired()).isTrue();

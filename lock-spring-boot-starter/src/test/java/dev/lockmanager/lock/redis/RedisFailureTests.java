@@ -32,6 +32,9 @@ class RedisFailureTests {
 	@RegisterExtension
 	static final RedisServerExtension redis = RedisServerExtension.servers(1);
 
+	/** Far longer than the wait times below, so that a wait held by it shows. */
+	private static final Duration LONG_COMMAND_TIMEOUT = Duration.ofSeconds(6);
+
 	private LettuceConnectionFactory factory;
 
 	private RedisLockManager manager;
@@ -80,6 +83,64 @@ class RedisFailureTests {
 		server().start();
 		await().atMost(Duration.ofSeconds(10)).ignoreExceptions()
 			.until(() -> this.manager.tryAcquire(this.key, Duration.ofSeconds(5)).isPresent());
+	}
+
+	@Test
+	void waitEndsAtItsWaitTimeWhileRedisIsStoppedThoughTheCommandTimeoutIsLonger() {
+		LettuceConnectionFactory slowFactory = RedisConnections.connectionFactory(server(), LONG_COMMAND_TIMEOUT);
+		RedisLockManager slow = RedisLockManager.builder(slowFactory).build();
+		try {
+			assertThat(slow.tryAcquire(this.key, Duration.ofSeconds(5))).isPresent().get().satisfies(Lease::release);
+			server().stop();
+
+			Duration waited = timeToFail(slow, Duration.ofSeconds(1));
+
+			assertThat(waited).isLessThan(Duration.ofSeconds(3)).isLessThan(LONG_COMMAND_TIMEOUT);
+		}
+		finally {
+			server().start();
+			slow.close();
+			slowFactory.destroy();
+		}
+	}
+
+	@Test
+	void waitEndsAtItsWaitTimeWhileRedisIsPausedAndTheAttemptInFlightIsCleanedUp() {
+		LettuceConnectionFactory slowFactory = RedisConnections.connectionFactory(server(), LONG_COMMAND_TIMEOUT);
+		RedisLockManager slow = RedisLockManager.builder(slowFactory).build();
+		LockKeys keys = LockKeys.of("lock:", LockRequest.DEFAULT_NAME, this.key);
+		try {
+			assertThat(slow.tryAcquire(this.key, Duration.ofSeconds(5))).isPresent().get().satisfies(Lease::release);
+			server().pause();
+			Duration waited;
+			try {
+				waited = timeToFail(slow, Duration.ofSeconds(1));
+			}
+			finally {
+				server().resume();
+			}
+
+			assertThat(waited).isLessThan(Duration.ofSeconds(3)).isLessThan(LONG_COMMAND_TIMEOUT);
+			// Redis ran the attempts given up on once resumed; their clean-up removes them long before the 60s ttl.
+			await().atMost(Duration.ofSeconds(5))
+				.until(() -> Long.valueOf(0).equals(server().execute("EXISTS", keys.lease())));
+		}
+		finally {
+			slow.close();
+			slowFactory.destroy();
+		}
+	}
+
+	/**
+	 * Waits up to {@code waitTime} for a 60s lease on the test's key, which must fail as Redis is unreachable.
+	 * @return how long the call took
+	 */
+	private Duration timeToFail(RedisLockManager manager, Duration waitTime) {
+		long start = System.nanoTime();
+		assertThatExceptionOfType(LockBackendUnavailableException.class)
+			.isThrownBy(() -> manager.acquire(this.key, Duration.ofSeconds(60), waitTime))
+			.withMessageContaining("Redis could not be reached");
+		return Duration.ofNanos(System.nanoTime() - start);
 	}
 
 	@Test

@@ -82,6 +82,16 @@ class RedisLockManagerTests {
 	}
 
 	@Test
+	void acquisitionLoadsTheScriptAgainWhenRedisForgotIt() {
+		RedisLockManager manager = manager();
+		manager.tryAcquire(this.key, Duration.ofSeconds(10)).orElseThrow().release();
+		server().execute("SCRIPT", "FLUSH");
+		manager.acquire(this.key, Duration.ofSeconds(10), Duration.ofSeconds(1)).release();
+		server().execute("SCRIPT", "FLUSH");
+		assertThat(manager.tryAcquire(this.key, Duration.ofSeconds(10))).isPresent();
+	}
+
+	@Test
 	void secondContenderCannotAcquireWhileLeaseIsHeld() {
 		LockManager first = manager();
 		LockManager second = manager();

@@ -51,13 +51,13 @@ final class LockApiClient {
 		return send(request(path).GET());
 	}
 
-	private HttpRequest.Builder request(String path) {
+	HttpRequest.Builder request(String path) {
 		return HttpRequest.newBuilder(URI.create(this.baseUri + path))
 			.timeout(Duration.ofSeconds(30))
 			.header("Authorization", ApiKeyApplication.BEARER);
 	}
 
-	private Response send(HttpRequest.Builder request) {
+	Response send(HttpRequest.Builder request) {
 		try {
 			java.net.http.HttpResponse<String> response = this.client.send(request.build(), BodyHandlers.ofString());
 			return new Response(response.statusCode(), response.headers(), response.body());

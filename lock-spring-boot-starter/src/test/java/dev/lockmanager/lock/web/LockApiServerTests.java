@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import org.springframework.boot.logging.LogLevel;
 import org.springframework.boot.logging.LoggingSystem;
@@ -173,11 +175,36 @@ class LockApiServerTests {
 		assertThat(this.first.release("/locks/orders%20eu/caf%C3%A9%2A%3F", granted.token()).status()).isEqualTo(204);
 	}
 
-	@Test
-	void encodedSlashIsRefusedSoKeysWithSlashesAreNotAddressable() {
-		LockApiClient.Response answer = this.first.post("/locks/files/a%2Fb", "{\"ttl\": \"10s\"}");
+	/**
+	 * What Tomcat refuses before Spring MVC sees the request: its own HTML 400, which the README lists.
+	 */
+	@ParameterizedTest(name = "{0}")
+	@ValueSource(strings = { "a%2Fb", "a%5Cb", "a%00b", "a%FFb", "9000 characters" })
+	void pathsTomcatRefusesAreAnsweredWithItsOwnPageAndLockNothing(String key) {
+		String path = "/locks/files/" + (key.equals("9000 characters") ? "k".repeat(9000) : key);
+		LockApiClient.Response answer = this.first.post(path, "{\"ttl\": \"10s\"}");
 		assertThat(answer.status()).isEqualTo(400);
+		assertThat(answer.header("Content-Type")).hasValueSatisfying((type) -> assertThat(type).startsWith("text/html"));
 		assertThat(redis.server().execute("KEYS", "lock:{files:*")).asList().isEmpty();
+	}
+
+	@Test
+	void headersTomcatRefusesAreAnsweredWithItsOwnPage() {
+		LockApiClient.Response answer = this.first.send(this.first.request(this.path)
+			.header("X-Padding", "p".repeat(9000))
+			.POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"ttl\": \"10s\"}")));
+		assertThat(answer.status()).isEqualTo(400);
+		assertThat(answer.header("Content-Type")).hasValueSatisfying((type) -> assertThat(type).startsWith("text/html"));
+	}
+
+	@Test
+	void literalSemicolonIsRefusedSoMatrixVariablesNeverChangeTheLockedKey() {
+		for (String path : new String[] { "/locks/orders/k;x", "/locks/orders;x/k" }) {
+			LockApiClient.Response answer = this.first.post(path, "{\"ttl\": \"10s\"}");
+			assertThat(answer.status()).as(path).isEqualTo(400);
+			assertThat(answer.<String>json("$.field")).as(path).isEqualTo(path.endsWith(";x") ? "key" : "name");
+		}
+		assertThat(redis.server().execute("KEYS", "lock:{orders*")).asList().isEmpty();
 	}
 
 	/**

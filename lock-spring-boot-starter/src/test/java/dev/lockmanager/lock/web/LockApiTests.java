@@ -427,6 +427,60 @@ class LockApiTests {
 			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString(detail)));
 	}
 
+	@ParameterizedTest(name = "Accept: {0}")
+	@CsvSource({ "text/html", "application/xml", "text/plain, image/*" })
+	void acquisitionWhoseAnswerTheClientDoesNotAcceptIsRefusedBeforeTheLockIsTaken(String accept) throws Exception {
+		this.mvc.perform(authorized(post("/locks/{name}/k", this.name)).header(HttpHeaders.ACCEPT, accept)
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"ttl\": \"30s\"}"))
+			.andExpect(status().isNotAcceptable())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("NOT_ACCEPTABLE"));
+		assertThat(redis.server().execute("EXISTS", "lock:{" + this.name + ":k}")).isEqualTo(0L);
+		this.mvc.perform(authorized(post("/locks/{name}/k", this.name)).header(HttpHeaders.ACCEPT, "text/html, */*;q=0.1")
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"ttl\": \"30s\"}")).andExpect(status().isCreated());
+	}
+
+	@Test
+	void renewalWhoseAnswerTheClientDoesNotAcceptIsRefusedBeforeTheLeaseIsRenewed() throws Exception {
+		String token = token(acquire("/locks/" + this.name, "10s"));
+		this.mvc.perform(authorized(put("/locks/{name}", this.name)).header("Lock-Token", token)
+			.header(HttpHeaders.ACCEPT, "text/html")
+			.contentType(MediaType.APPLICATION_JSON)
+			.content("{\"ttl\": \"50s\"}"))
+			.andExpect(status().isNotAcceptable())
+			.andExpect(jsonPath("$.code").value("NOT_ACCEPTABLE"));
+		assertThat((Long) redis.server().execute("PTTL", "lock:{" + this.name + ":%2A}")).isLessThanOrEqualTo(10_000L);
+	}
+
+	@ParameterizedTest(name = "{0}")
+	@CsvSource(delimiter = '|', textBlock = """
+			/locks/n/k;x                      | key
+			/locks/n/k;                       | key
+			/locks/n;x/k                      | name
+			/locks/n;x                        | name
+			""")
+	void literalSemicolonIsRefusedRatherThanCuttingTheNameOrKeyShort(String path, String field) throws Exception {
+		String unique = path.replace("/locks/n", "/locks/" + this.name);
+		this.mvc.perform(authorized(post(URI.create(unique))).contentType(MediaType.APPLICATION_JSON)
+			.content("{\"ttl\": \"30s\"}"))
+			.andExpect(status().isBadRequest())
+			.andExpect(content().contentType(MediaType.APPLICATION_PROBLEM_JSON))
+			.andExpect(jsonPath("$.code").value("INVALID_FIELD"))
+			.andExpect(jsonPath("$.field").value(field))
+			.andExpect(jsonPath("$.detail").value(org.hamcrest.Matchers.containsString("%3B")));
+		assertThat(redis.server().execute("KEYS", "lock:{" + this.name + "*")).asList().isEmpty();
+	}
+
+	@Test
+	void encodedSemicolonIsPartOfTheKey() throws Exception {
+		this.mvc.perform(authorized(post(URI.create("/locks/" + this.name + "/k%3Bx"))).contentType(MediaType.APPLICATION_JSON)
+			.content("{\"ttl\": \"30s\"}"))
+			.andExpect(status().isCreated())
+			.andExpect(jsonPath("$.key").value("k;x"));
+	}
+
 	@Test
 	void unsupportedMethodAnswersMethodNotAllowedWithAllow() throws Exception {
 		this.mvc.perform(authorized(patch("/locks/{name}/k", this.name)))

@@ -219,6 +219,9 @@ class OpenApiDocumentTests {
 			scenarios.add(new Scenario(method + " " + template, request(method, freshLock(template)),
 					SecuredApplication.VIEWER));
 		}
+		for (String method : List.of("POST", "PUT", "GET")) {
+			scenarios.add(scenario(template, method, request(method, freshLock(template)).accept(MediaType.TEXT_HTML)));
+		}
 		scenarios.add(scenario(template, "POST", post(URI.create(freshLock(template)))
 			.contentType(MediaType.APPLICATION_JSON)
 			.content("{\"ttl\": \"ten\"}")));

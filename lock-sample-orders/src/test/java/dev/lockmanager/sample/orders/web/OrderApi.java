@@ -54,10 +54,21 @@ public final class OrderApi {
 	 * @param body the body, or {@code null} to send none
 	 */
 	public Response post(String path, String contentType, String body) {
-		BodyPublisher publisher = (body != null) ? BodyPublishers.ofString(body) : BodyPublishers.noBody();
-		HttpRequest.Builder request = request(path).POST(publisher);
+		return post(path, contentType, (body != null) ? BodyPublishers.ofString(body) : BodyPublishers.noBody(), null);
+	}
+
+	/**
+	 * {@code POST} of a body from a publisher (one without a known length is sent in chunks), with an optional
+	 * {@code Accept} header.
+	 * @param accept the Accept header, or {@code null} to send none
+	 */
+	public Response post(String path, String contentType, BodyPublisher body, String accept) {
+		HttpRequest.Builder request = request(path).POST(body);
 		if (contentType != null) {
 			request.header("Content-Type", contentType);
+		}
+		if (accept != null) {
+			request.header("Accept", accept);
 		}
 		return send(request.build());
 	}

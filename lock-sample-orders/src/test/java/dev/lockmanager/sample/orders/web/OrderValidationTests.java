@@ -2,9 +2,15 @@ package dev.lockmanager.sample.orders.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.ByteArrayInputStream;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.nio.charset.StandardCharsets;
+
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import tools.jackson.databind.JsonNode;
 
@@ -160,6 +166,108 @@ class OrderValidationTests extends WebTestSupport {
 				"{\"item_name\":\"" + this.item + "\",\"quantity\":1}");
 
 		response.assertProblem(400, "UNSUPPORTED_CONTENT_TYPE");
+	}
+
+	@ParameterizedTest(name = "Accept: {0}")
+	@ValueSource(strings = { "text/plain", "application/xml", "text/html" })
+	void orderWhoseAnswerTheClientDoesNotAcceptIsRefusedBeforeItIsPlaced(String accept) {
+		OrderApi.Response response = this.api.post("/order", JSON, BodyPublishers.ofString(body(1)), accept);
+
+		response.assertProblem(406, "NOT_ACCEPTABLE");
+		assertThat(response.header("Location")).isEmpty();
+	}
+
+	@Test
+	void quantityAsNumericTextIsRejectedNotConverted() {
+		OrderApi.Response response = this.api.post("/order", JSON,
+				"{\"item_name\":\"" + this.item + "\",\"quantity\":\"1\"}");
+
+		JsonNode problem = response.assertProblem(400, "MALFORMED_BODY");
+		assertThat(problem.path("field").asString()).isEqualTo("quantity");
+		assertThat(problem.path("detail").asString()).isEqualTo("quantity must be a JSON integer");
+	}
+
+	@Test
+	void itemNameAsNumberIsRejectedNotConverted() {
+		String numericItem = Long.toString(System.nanoTime());
+		this.jdbc.sql("INSERT INTO tb_inventory (item_name, quantity) VALUES (?, 10)").param(numericItem).update();
+
+		OrderApi.Response response = this.api.post("/order", JSON, "{\"item_name\":" + numericItem + ",\"quantity\":1}");
+
+		JsonNode problem = response.assertProblem(400, "MALFORMED_BODY");
+		assertThat(problem.path("field").asString()).isEqualTo("item_name");
+		assertThat(problem.path("detail").asString()).isEqualTo("item_name must be a JSON string");
+		assertThat(stockOf(numericItem)).isEqualTo(10);
+	}
+
+	@ParameterizedTest(name = "quantity {0}")
+	@ValueSource(strings = { "10001", "2147483647", "2147483648", "-2147483649", "123456789012345678901234567890" })
+	void quantityOutOfRangeIsAnInvalidFieldWhateverItsSize(String quantity) {
+		OrderApi.Response response = this.api.post("/order", JSON,
+				"{\"item_name\":\"" + this.item + "\",\"quantity\":" + quantity + "}");
+
+		assertInvalidField(response, "quantity");
+		assertThat(response.json().path("detail").asString()).isEqualTo("quantity must be between 1 and 10000");
+	}
+
+	@Test
+	void unknownPropertyIsRejectedNamingIt() {
+		OrderApi.Response response = this.api.post("/order", JSON,
+				"{\"item_name\":\"" + this.item + "\",\"quantity\":1,\"coupon\":\"FREE\"}");
+
+		assertInvalidField(response, "coupon");
+		assertThat(response.json().path("detail").asString())
+			.isEqualTo("coupon is not a property of an order: the body may contain only item_name and quantity");
+	}
+
+	@Test
+	void repeatedPropertyIsRejectedNamingIt() {
+		OrderApi.Response response = this.api.post("/order", JSON,
+				"{\"item_name\":\"unknown\",\"item_name\":\"" + this.item + "\",\"quantity\":1}");
+
+		JsonNode problem = response.assertProblem(400, "MALFORMED_BODY");
+		assertThat(problem.path("field").asString()).isEqualTo("item_name");
+		assertThat(problem.path("detail").asString()).isEqualTo("item_name appears more than once");
+	}
+
+	@Test
+	void bodyLargerThanTheLimitIsRefusedWith413() {
+		String padded = body(1).replace("}", " ".repeat(5 * 1024 * 1024) + "}");
+
+		OrderApi.Response response = this.api.post("/order", JSON, padded);
+
+		JsonNode problem = response.assertProblem(413, "BODY_TOO_LARGE");
+		assertThat(problem.path("detail").asString()).isEqualTo("The body must be at most 1024 bytes");
+	}
+
+	@Test
+	void chunkedBodyLargerThanTheLimitIsRefusedWith413() {
+		byte[] padded = body(1).replace("}", " ".repeat(5 * 1024 * 1024) + "}").getBytes(StandardCharsets.UTF_8);
+
+		OrderApi.Response response = this.api.post("/order", JSON,
+				BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(padded)), null);
+
+		response.assertProblem(413, "BODY_TOO_LARGE");
+	}
+
+	@Test
+	void bodyOfExactlyTheLimitIsRead() {
+		String body = body(1);
+		String padded = body.replace("}", " ".repeat(1024 - body.length()) + "}");
+
+		OrderApi.Response response = this.api.post("/order", JSON, padded.replace("\"quantity\":1", "\"quantity\":0"));
+
+		assertInvalidField(response, "quantity");
+	}
+
+	@Test
+	void springMvcRefusalsAreProblemsWithTheirStatusAsCode() {
+		this.api.get("/order").assertProblem(405, "METHOD_NOT_ALLOWED");
+		this.api.get("/no-such-resource").assertProblem(404, "NOT_FOUND");
+	}
+
+	private String body(int quantity) {
+		return "{\"item_name\":\"" + this.item + "\",\"quantity\":" + quantity + "}";
 	}
 
 	private static void assertInvalidField(OrderApi.Response response, String field) {
