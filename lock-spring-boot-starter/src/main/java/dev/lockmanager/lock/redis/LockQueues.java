@@ -250,7 +250,8 @@ final class LockQueues {
 				return outcome.lease();
 			}
 			long left = deadline - System.nanoTime();
-			if (left <= 0) {
+			// A refused permission stays refused: waiting would only hide it
+			if (left <= 0 || (outcome.failure() != null && PermissionCheck.denial(outcome.failure()) != null)) {
 				throw Refusals.notAcquired(request, outcome);
 			}
 			long pause = Math.min(TimeUnit.MILLISECONDS.toNanos(backOff.nextBackOff()), left);

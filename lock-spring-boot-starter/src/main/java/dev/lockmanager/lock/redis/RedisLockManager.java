@@ -104,6 +104,9 @@ public final class RedisLockManager implements LockManager, SmartLifecycle, Auto
 		if (settings.replicas() > 0) {
 			store.requireReplicaTimeoutBelowCommandTimeout();
 		}
+		new PermissionCheck(settings.keyPrefix(), ((LettuceConnectionFactory) connectionFactory).isClusterAware(),
+				shardedPublish, settings.replicas() > 0)
+			.verify(redis, store.name(), commandTimeout);
 		return store;
 	}
 

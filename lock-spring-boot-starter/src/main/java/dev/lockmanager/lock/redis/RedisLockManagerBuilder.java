@@ -272,7 +272,9 @@ public final class RedisLockManagerBuilder {
 	/**
 	 * @return a new manager; close it to stop its renewal thread and release its leases
 	 * @throws IllegalStateException if replica acknowledgement is on and its timeout is not shorter than the Redis
-	 * command timeout
+	 * command timeout, or if Redis answers that the user the connection factory logs in as may not run a command the
+	 * manager needs, on the keys and channels under its prefix (checked on Redis 7.0 and newer, when Redis can be
+	 * reached; the message names what is missing)
 	 */
 	public RedisLockManager build() {
 		ExponentialBackOff backOff = new ExponentialBackOff(this.initialInterval.toMillis(), this.multiplier);

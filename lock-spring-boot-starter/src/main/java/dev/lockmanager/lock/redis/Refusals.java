@@ -44,10 +44,13 @@ final class Refusals {
 	}
 
 	static LockBackendUnavailableException unavailable(LockRequest request, DataAccessException ex) {
+		String denial = PermissionCheck.denial(ex);
+		String why = (denial != null)
+				? "Redis refused a command the lock manager needs (" + denial + "): grant the Redis user the "
+						+ "permissions in the README's Security section"
+				: "Redis could not be reached (" + RedisLease.cause(ex) + ")";
 		return new LockBackendUnavailableException(request.name(), request.key(),
-				"Could not acquire the lock on key '" + request.key() + "' (name '" + request.name()
-						+ "'): Redis could not be reached (" + RedisLease.cause(ex) + ")",
-				ex);
+				"Could not acquire the lock on key '" + request.key() + "' (name '" + request.name() + "'): " + why, ex);
 	}
 
 }

@@ -14,7 +14,7 @@ import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactor
  * Decides, once per manager, whether release notifications use sharded pub/sub ({@code SPUBLISH}/{@code SSUBSCRIBE}):
  * only on a Redis Cluster whose every master runs Redis 7.0 or newer. Everything else (standalone, Sentinel, quorum
  * nodes, a Cluster with a Redis 6.2 master) uses classic {@code PUBLISH}/{@code SUBSCRIBE}, which a Cluster broadcasts
- * to every node.
+ * to every node. A Redis user without the permissions to read the topology and the versions stops the manager.
  */
 final class ShardedPubSub {
 
@@ -49,6 +49,10 @@ final class ShardedPubSub {
 			}
 		}
 		catch (RuntimeException ex) {
+			String denial = PermissionCheck.denial(ex);
+			if (denial != null) {
+				throw PermissionCheck.refused("the Redis Cluster", denial);
+			}
 			logger.warn("Release notifications use classic pub/sub: could not read the Redis version of every "
 					+ "Cluster master (" + RedisLease.cause(ex) + ")");
 			return false;

@@ -4,11 +4,13 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
@@ -22,6 +24,8 @@ final class RedisBinary {
 
 	private static Path resolved;
 
+	private static Boolean tls;
+
 	private RedisBinary() {
 	}
 
@@ -30,6 +34,34 @@ final class RedisBinary {
 			resolved = resolve();
 		}
 		return resolved;
+	}
+
+	/**
+	 * Whether the binary was built with TLS. Told by starting it with no port at all: one with TLS accepts
+	 * {@code tls-port 0} and exits as it has nothing to listen on; one without refuses the directive.
+	 */
+	static synchronized boolean supportsTls() {
+		if (tls == null) {
+			try {
+				Process probe = new ProcessBuilder(path().toString(), "--port", "0", "--tls-port", "0", "--save", "")
+					.redirectErrorStream(true)
+					.start();
+				String output = new String(probe.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+				if (!probe.waitFor(10, TimeUnit.SECONDS)) {
+					probe.destroyForcibly();
+					throw new IllegalStateException(path() + " --port 0 --tls-port 0 did not exit: " + output);
+				}
+				tls = !output.contains("Bad directive");
+			}
+			catch (IOException ex) {
+				throw new UncheckedIOException("Could not run " + path(), ex);
+			}
+			catch (InterruptedException ex) {
+				Thread.currentThread().interrupt();
+				throw new IllegalStateException("Interrupted while asking " + path() + " about TLS", ex);
+			}
+		}
+		return tls;
 	}
 
 	private static Path resolve() {

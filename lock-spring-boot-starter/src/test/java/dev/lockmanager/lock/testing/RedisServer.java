@@ -14,6 +14,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.SocketFactory;
+
 /**
  * A real {@code redis-server} process on a free loopback port, with fault operations for tests.
  *
@@ -54,6 +56,11 @@ public final class RedisServer implements AutoCloseable {
 
 	private final List<String> arguments;
 
+	/** The certificates of a server that listens with TLS only, or {@code null}. */
+	private final TlsCertificates tls;
+
+	private final SocketFactory sockets;
+
 	private ServerDirectory directory;
 
 	private int port;
@@ -70,7 +77,35 @@ public final class RedisServer implements AutoCloseable {
 	 * {@code "--name", "value"...}, e.g. {@code "--cluster-enabled", "yes"} or {@code "--sentinel"}
 	 */
 	public RedisServer(String... arguments) {
+		this(null, arguments);
+	}
+
+	private RedisServer(TlsCertificates tls, String... arguments) {
 		this.arguments = List.of(arguments);
+		this.tls = tls;
+		this.sockets = (tls != null) ? tls.clientContext().getSocketFactory() : SocketFactory.getDefault();
+	}
+
+	/**
+	 * Creates a server, not started yet, that listens with TLS only (no plain-text port) and does not ask clients for
+	 * a certificate; {@code "--tls-auth-clients", "yes"} makes it require one signed by the certificates' authority.
+	 * The harness's own connections ({@link #execute(String...)}) present the client certificate.
+	 * @param certificates the server's certificate and key, and the authority it trusts
+	 * @param arguments as for {@link #RedisServer(String...)}
+	 * @return the server
+	 * @see #supportsTls()
+	 */
+	public static RedisServer withTls(TlsCertificates certificates, String... arguments) {
+		return new RedisServer(certificates, arguments);
+	}
+
+	/**
+	 * Returns whether the {@code redis-server} binary was built with TLS: one built without refuses the
+	 * {@code tls-port} directive.
+	 * @return whether {@link #withTls(TlsCertificates, String...)} servers can start
+	 */
+	public static boolean supportsTls() {
+		return RedisBinary.supportsTls();
 	}
 
 	/**
@@ -206,10 +241,10 @@ public final class RedisServer implements AutoCloseable {
 
 	/**
 	 * Returns the URI clients connect to.
-	 * @return {@code redis://127.0.0.1:<port>}
+	 * @return {@code redis://127.0.0.1:<port>}, or {@code rediss://} for a server that listens with TLS
 	 */
 	public String uri() {
-		return "redis://" + HOST + ":" + port();
+		return ((this.tls != null) ? "rediss://" : "redis://") + HOST + ":" + port();
 	}
 
 	/**
@@ -250,7 +285,17 @@ public final class RedisServer implements AutoCloseable {
 	 * @throws UncheckedIOException if the server cannot be reached or does not reply in time
 	 */
 	public Object execute(Duration timeout, String... command) {
-		return Resp.execute(HOST, port(), timeout, command);
+		return Resp.execute(this.sockets, HOST, port(), timeout, command);
+	}
+
+	/**
+	 * Returns the major version of the running server, such as 7.
+	 * @return the first number of {@code redis_version}
+	 */
+	public int majorVersion() {
+		String info = String.valueOf(execute("INFO", "server"));
+		int start = info.indexOf("redis_version:") + "redis_version:".length();
+		return Integer.parseInt(info.substring(start, info.indexOf('.', start)));
 	}
 
 	/**
@@ -306,6 +351,11 @@ public final class RedisServer implements AutoCloseable {
 		List<String> command = new ArrayList<>(List.of(RedisBinary.path().toString(),
 				this.directory.configFile().toString(), "--port", String.valueOf(onPort), "--bind", HOST, "--save", "",
 				"--appendonly", "no", "--dir", this.directory.path().toString(), "--protected-mode", "no"));
+		if (this.tls != null) {
+			command.addAll(List.of("--port", "0", "--tls-port", String.valueOf(onPort), "--tls-cert-file",
+					this.tls.serverCertificate().toString(), "--tls-key-file", this.tls.serverKey().toString(),
+					"--tls-ca-cert-file", this.tls.authority().toString(), "--tls-auth-clients", "no"));
+		}
 		command.addAll(this.arguments);
 		Process started;
 		try {
@@ -363,10 +413,10 @@ public final class RedisServer implements AutoCloseable {
 	/**
 	 * Checks the process id too: when our server failed to bind, another one may be answering on its port.
 	 */
-	private static boolean answersAs(long pid, int onPort) {
+	private boolean answersAs(long pid, int onPort) {
 		try {
-			return "PONG".equals(Resp.execute(HOST, onPort, PROBE_TIMEOUT, "PING"))
-					&& String.valueOf(Resp.execute(HOST, onPort, PROBE_TIMEOUT, "INFO", "server"))
+			return "PONG".equals(Resp.execute(this.sockets, HOST, onPort, PROBE_TIMEOUT, "PING"))
+					&& String.valueOf(Resp.execute(this.sockets, HOST, onPort, PROBE_TIMEOUT, "INFO", "server"))
 						.contains("process_id:" + pid + "\r\n");
 		}
 		catch (UncheckedIOException | IllegalStateException notReady) {

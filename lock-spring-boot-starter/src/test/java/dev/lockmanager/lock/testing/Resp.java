@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import javax.net.SocketFactory;
+
 /**
  * Just enough of the Redis protocol (RESP2) to send one command and read its reply, so the harness needs no Redis
  * client library.
@@ -34,8 +36,15 @@ final class Resp {
 	 * @throws UncheckedIOException if the server cannot be reached or does not reply within {@code timeout}
 	 */
 	static Object execute(String host, int port, Duration timeout, String... command) {
+		return execute(SocketFactory.getDefault(), host, port, timeout, command);
+	}
+
+	/**
+	 * As {@link #execute(String, int, Duration, String...)}, on a socket made by {@code sockets} (TLS, for one).
+	 */
+	static Object execute(SocketFactory sockets, String host, int port, Duration timeout, String... command) {
 		int timeoutMillis = Math.toIntExact(timeout.toMillis());
-		try (Socket socket = new Socket()) {
+		try (Socket socket = sockets.createSocket()) {
 			socket.connect(new InetSocketAddress(host, port), timeoutMillis);
 			socket.setSoTimeout(timeoutMillis);
 			OutputStream out = new BufferedOutputStream(socket.getOutputStream());

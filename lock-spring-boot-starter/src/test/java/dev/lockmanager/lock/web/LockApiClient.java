@@ -25,8 +25,18 @@ final class LockApiClient {
 
 	private final String baseUri;
 
+	private final String authorization;
+
 	LockApiClient(int port) {
+		this(port, ApiKeyApplication.BEARER);
+	}
+
+	/**
+	 * A client that sends its own {@code Authorization} header, a wrong API key for one.
+	 */
+	LockApiClient(int port, String authorization) {
 		this.baseUri = "http://127.0.0.1:" + port;
+		this.authorization = authorization;
 	}
 
 	Response acquire(String path, String ttl, String waitTime) {
@@ -54,7 +64,7 @@ final class LockApiClient {
 	HttpRequest.Builder request(String path) {
 		return HttpRequest.newBuilder(URI.create(this.baseUri + path))
 			.timeout(Duration.ofSeconds(30))
-			.header("Authorization", ApiKeyApplication.BEARER);
+			.header("Authorization", this.authorization);
 	}
 
 	Response send(HttpRequest.Builder request) {

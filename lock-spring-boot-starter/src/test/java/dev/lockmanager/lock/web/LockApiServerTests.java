@@ -15,6 +15,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -208,28 +209,95 @@ class LockApiServerTests {
 	}
 
 	/**
-	 * Spring MVC's and the starter's logging. (Tomcat's connector, {@code org.apache.coyote}, logs raw requests with
-	 * their headers at DEBUG: the README says to keep it above.)
+	 * Spring MVC's, Tomcat's and the starter's logging, on every path a token or the API key travels: grants,
+	 * renewals and releases, refusals of a token (expired, another client's, malformed), of the API key, and Redis
+	 * failing to answer. (Tomcat's connector, Spring MVC with request details, and Lettuce log them at their finest
+	 * levels: {@link LockApiRequestLoggingTests}.)
 	 */
 	@Test
 	void tokenAndApiKeyNeverAppearInSpringOrStarterLogsEvenAtTrace(CapturedOutput output) {
 		LoggingSystem logging = LoggingSystem.get(getClass().getClassLoader());
 		List<String> loggers = List.of("org.springframework", "org.apache.catalina", "dev.lockmanager");
 		loggers.forEach((logger) -> logging.setLogLevel(logger, LogLevel.TRACE));
-		String token;
+		List<String> tokens = new ArrayList<>();
 		try {
 			LockApiClient.Response granted = this.first.acquire(this.path, "10s", "0");
-			token = granted.token();
+			String token = granted.token();
+			tokens.add(token);
 			assertThat(this.first.renew(this.path, token, "10s").status()).isEqualTo(200);
 			assertThat(this.first.inspect(this.path).status()).isEqualTo(200);
+			// Refused tokens: malformed (never echoed), another client's, an expired one
+			assertThat(this.first.renew(this.path, token + "0", "10s").status()).isEqualTo(400);
+			String other = this.second.acquire(this.path + "-other", "10s", "0").token();
+			tokens.add(other);
+			assertThat(this.second.renew(this.path, other, "10s").status()).isEqualTo(410);
+			assertThat(this.second.release(this.path, other).status()).isEqualTo(404);
+			String expiring = this.second.acquire(this.path + "-expiring", "1ms", "0").token();
+			tokens.add(expiring);
+			assertThat(this.second.renew(this.path + "-expiring", expiring, "10s").status()).isEqualTo(410);
+			// A wrong API key that contains the right one
+			LockApiClient intruder = new LockApiClient(this.port, ApiKeyApplication.BEARER + "0");
+			assertThat(intruder.renew(this.path, token, "10s").status()).isEqualTo(401);
+			// Redis not answering: the request fails with the token in hand (not a release: Redis would run it on
+			// resuming)
+			redis.server().pause();
+			try {
+				assertThat(this.first.renew(this.path, token, "10s").status()).isEqualTo(503);
+			}
+			finally {
+				redis.server().resume();
+			}
 			assertThat(this.first.release(this.path, token).status()).isEqualTo(204);
 			assertThat(this.first.release(this.path, token).status()).isEqualTo(404);
 		}
 		finally {
 			loggers.forEach((logger) -> logging.setLogLevel(logger, null));
 		}
-		assertThat(output.getAll()).contains("HTTP client acquired Grant[name=").contains(this.path.substring(7));
-		assertThat(output.getAll()).doesNotContain(token).doesNotContain(ApiKeyApplication.API_KEY);
+		assertThat(output.getAll()).contains("HTTP client acquired Grant[name=")
+			.contains(this.path.substring(7))
+			.contains("HTTP lock API: Could not renew");
+		tokens.forEach((token) -> assertThat(output.getAll()).doesNotContain(token));
+		assertThat(output.getAll()).doesNotContain(ApiKeyApplication.API_KEY);
+	}
+
+	/**
+	 * The key is checked before anything else, Redis included: a wrong key gets the same answer whether the lease
+	 * exists or not, and as it asks Redis nothing, in the same time.
+	 */
+	@Test
+	void aWrongApiKeyIsAnsweredAlikeWhetherOrNotTheLeaseExistsWithoutAskingRedis() {
+		String held = this.path + "-held";
+		String free = this.path + "-free";
+		String token = this.first.acquire(held, "30s", "0").token();
+		String key = ApiKeyApplication.API_KEY;
+		LockApiClient intruder = new LockApiClient(this.port,
+				"Bearer " + key.substring(0, key.length() - 1) + (key.endsWith("x") ? "y" : "x"));
+		long redisCalls = redisCalls();
+		List<Function<String, LockApiClient.Response>> requests = List.of(
+				(path) -> intruder.acquire(path, "10s", "0"), (path) -> intruder.renew(path, token, "10s"),
+				(path) -> intruder.release(path, token), intruder::inspect);
+		for (Function<String, LockApiClient.Response> request : requests) {
+			LockApiClient.Response onHeld = request.apply(held);
+			LockApiClient.Response onFree = request.apply(free);
+			assertThat(onHeld.status()).isEqualTo(401);
+			assertThat(onFree.status()).isEqualTo(401);
+			assertThat(onHeld.headers().map()).containsEntry("www-authenticate",
+					onFree.headers().allValues("www-authenticate"));
+			assertThat(onHeld.body().replace(held, free)).isEqualTo(onFree.body());
+		}
+		assertThat(redisCalls()).as("commands Redis ran").isEqualTo(redisCalls);
+		assertThat(this.first.inspect(held).<Boolean>json("$.held")).isTrue();
+	}
+
+	/** Every command the server ran, but the INFO that counts them. */
+	private static long redisCalls() {
+		long calls = 0;
+		for (String line : String.valueOf(redis.server().execute("INFO", "commandstats")).split("\r?\n")) {
+			if (line.startsWith("cmdstat_") && !line.startsWith("cmdstat_info:")) {
+				calls += Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',')));
+			}
+		}
+		return calls;
 	}
 
 	private static void meet(CyclicBarrier barrier) {
