@@ -38,6 +38,9 @@ final class ChaosRun implements AutoCloseable {
 
 	private final List<Fault> faults = new ArrayList<>();
 
+	/** Why the run ended early: the lock stayed free for too long. */
+	private String stall;
+
 	/**
 	 * @param scenario the scenario's name: also the lock key and the counter's name
 	 * @param profile how many processes, the leases' ttl and the clients' timeouts
@@ -71,9 +74,16 @@ final class ChaosRun implements AutoCloseable {
 					+ STARTUP_TIMEOUT + ": " + started.stream().map(ClientProcess::output).toList());
 		}
 		Duration recoveryBound = this.profile.ttl().plus(HistoryChecker.RECOVERY_MARGIN).plusSeconds(1);
-		for (int i = 0; i < faultCount; i++) {
+		for (int i = 0; i < faultCount && this.stall == null; i++) {
 			Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1000));
-			Fault fault = nemesis.inject(this);
+			Fault fault;
+			try {
+				fault = nemesis.inject(this);
+			}
+			catch (NoHolderException ex) {
+				this.stall = "before fault #" + (i + 1) + ": " + ex.getMessage();
+				break;
+			}
 			this.faults.add(fault);
 			// Not an assertion: the checker reports a slow recovery, with the whole history
 			waitUntil(recoveryBound,
@@ -99,7 +109,7 @@ final class ChaosRun implements AutoCloseable {
 
 	/**
 	 * Waits for a client that holds the lease right now.
-	 * @throws IllegalStateException if none does within 10 seconds
+	 * @throws NoHolderException if none does within 10 seconds: the run ends and its history is checked
 	 */
 	ClientProcess awaitHolder() throws InterruptedException {
 		long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
@@ -111,7 +121,7 @@ final class ChaosRun implements AutoCloseable {
 			}
 			Thread.sleep(2);
 		}
-		throw new IllegalStateException("No client of " + this.scenario + " held the lease for 10s");
+		throw new NoHolderException("no client held the lease for 10s");
 	}
 
 	ChaosProfile profile() {
@@ -146,6 +156,9 @@ final class ChaosRun implements AutoCloseable {
 		String row = ChaosReport.add(this.scenario, this.profile, verdict);
 		System.out.println(row);
 		List<String> problems = new ArrayList<>(verdict.violations());
+		if (this.stall != null) {
+			problems.add("the run ended early, " + this.stall);
+		}
 		for (ClientProcess client : this.clients) {
 			client.errors().forEach((error) -> problems.add("client " + client.name() + ": " + error));
 		}
@@ -188,6 +201,14 @@ final class ChaosRun implements AutoCloseable {
 			Thread.sleep(10);
 		}
 		return true;
+	}
+
+	private static final class NoHolderException extends RuntimeException {
+
+		NoHolderException(String message) {
+			super(message);
+		}
+
 	}
 
 	/**

@@ -3,19 +3,20 @@ package dev.lockmanager.lock.chaos;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
  * Checks a run's history against the properties a lease with fencing must keep under faults:
  * <ol type="a">
- * <li>no lost update: the counter equals the number of accepted writes (the i-th accepted write wrote i), and the
- * resource and the clients agree on which writes were accepted;</li>
+ * <li>no lost update: the counter equals the number of accepted writes, each accepted write wrote one more than
+ * the write before it left, and the resource and the clients agree on which writes were accepted;</li>
  * <li>fencing: the accepted writes' tokens strictly increase, and no two leases share a token;</li>
  * <li>every overlap of two holders' intervals involves a lease the library reported lost (or whose validity had run
  * out);</li>
@@ -43,9 +44,12 @@ final class HistoryChecker {
 			.mapToLong(Long::longValue)
 			.min()
 			.orElse(0);
+		Map<Long, List<Operation>> byToken = history.operations()
+			.stream()
+			.collect(Collectors.groupingBy(Operation::token, LinkedHashMap::new, Collectors.toList()));
 		List<String> violations = new ArrayList<>();
-		long lostUpdates = checkUpdates(history.operations(), resource, violations);
-		checkFencing(history.operations(), resource, violations);
+		long lostUpdates = checkUpdates(byToken, resource, violations);
+		checkFencing(byToken, resource, violations);
 		int overlaps = checkOverlaps(history.operations(), origin, violations);
 		Duration worstRecovery = checkLiveness(history, ttl, origin, violations);
 		lockKeyTtls.forEach((key, pttl) -> {
@@ -63,27 +67,37 @@ final class HistoryChecker {
 				lostUpdates, worstRecovery, violations);
 	}
 
-	private static long checkUpdates(List<Operation> operations, ResourceState resource, List<String> violations) {
+	/**
+	 * Operations sharing a token (a violation of its own) are left out: which of them wrote is unknown.
+	 */
+	private static long checkUpdates(Map<Long, List<Operation>> byToken, ResourceState resource,
+			List<String> violations) {
 		List<Long> accepted = resource.acceptedTokens();
 		if (resource.value() != accepted.size()) {
 			violations.add("(a) lost update: the counter is " + resource.value() + " after " + accepted.size()
 					+ " accepted writes");
 		}
-		Map<Long, Operation> byToken = new HashMap<>();
-		operations.forEach((op) -> byToken.put(op.token(), op));
+		long previous = 0; // what the write before left, -1 when unknown (its client died before it reported)
 		for (int i = 0; i < accepted.size(); i++) {
-			Operation writer = byToken.get(accepted.get(i));
-			if (writer == null) {
+			List<Operation> writers = byToken.getOrDefault(accepted.get(i), List.of());
+			if (writers.isEmpty()) {
 				violations.add("(a) accepted write #" + (i + 1) + " carries token " + accepted.get(i)
 						+ ", which no client held");
 			}
-			else if (writer.answer() == Operation.Answer.ACCEPTED && writer.value() != i + 1) {
+			Operation writer = (writers.size() == 1) ? writers.get(0) : null;
+			boolean known = writer != null && writer.answer() == Operation.Answer.ACCEPTED;
+			if (known && previous >= 0 && writer.value() != previous + 1) {
 				violations.add("(a) lost update: accepted write #" + (i + 1) + " (" + describe(writer) + ") wrote "
-						+ writer.value() + ", so it read a value " + (i + 1 - writer.value()) + " write(s) old");
+						+ writer.value() + ", but the write before it had left " + previous);
 			}
+			previous = known ? writer.value() : -1;
 		}
 		Set<Long> acceptedSet = new HashSet<>(accepted);
-		for (Operation op : operations) {
+		for (List<Operation> holders : byToken.values()) {
+			Operation op = holders.get(0);
+			if (holders.size() > 1) {
+				continue;
+			}
 			boolean clientSaysAccepted = op.answer() == Operation.Answer.ACCEPTED;
 			boolean clientSaysRefused = op.answer() == Operation.Answer.CLAIM_REFUSED
 					|| op.answer() == Operation.Answer.WRITE_REFUSED;
@@ -99,7 +113,8 @@ final class HistoryChecker {
 		return Math.max(0, accepted.size() - resource.value());
 	}
 
-	private static void checkFencing(List<Operation> operations, ResourceState resource, List<String> violations) {
+	private static void checkFencing(Map<Long, List<Operation>> byToken, ResourceState resource,
+			List<String> violations) {
 		List<Long> accepted = resource.acceptedTokens();
 		for (int i = 1; i < accepted.size(); i++) {
 			if (accepted.get(i) <= accepted.get(i - 1)) {
@@ -107,14 +122,12 @@ final class HistoryChecker {
 						+ ", not above the previous accepted write's " + accepted.get(i - 1));
 			}
 		}
-		Map<Long, Operation> seen = new HashMap<>();
-		for (Operation op : operations) {
-			Operation earlier = seen.putIfAbsent(op.token(), op);
-			if (earlier != null) {
-				violations.add("(b) two leases share fencing token " + op.token() + ": " + earlier.process() + " and "
-						+ op.process());
+		byToken.forEach((token, holders) -> {
+			if (holders.size() > 1) {
+				violations.add("(b) " + holders.size() + " leases share fencing token " + token + ", held by "
+						+ holders.stream().map(Operation::process).distinct().sorted().collect(Collectors.joining(", ")));
 			}
-		}
+		});
 	}
 
 	private static int checkOverlaps(List<Operation> operations, long origin, List<String> violations) {
