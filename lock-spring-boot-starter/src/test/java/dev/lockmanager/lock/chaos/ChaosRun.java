@@ -74,7 +74,7 @@ final class ChaosRun implements AutoCloseable {
 					+ STARTUP_TIMEOUT + ": " + started.stream().map(ClientProcess::output).toList());
 		}
 		Duration recoveryBound = this.profile.ttl().plus(HistoryChecker.RECOVERY_MARGIN).plusSeconds(1);
-		for (int i = 0; i < faultCount && this.stall == null; i++) {
+		for (int i = 0; i < faultCount; i++) {
 			Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1000));
 			Fault fault;
 			try {
@@ -122,10 +122,6 @@ final class ChaosRun implements AutoCloseable {
 			Thread.sleep(2);
 		}
 		throw new NoHolderException("no client held the lease for 10s");
-	}
-
-	ChaosProfile profile() {
-		return this.profile;
 	}
 
 	/** The lease key of the scenario's lock, e.g. to find the Cluster master serving it. */

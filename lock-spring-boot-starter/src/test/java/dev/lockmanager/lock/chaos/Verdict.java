@@ -23,8 +23,4 @@ record Verdict(int operations, int acquireFailures, int faults, int overlaps, in
 		violations = List.copyOf(violations);
 	}
 
-	boolean valid() {
-		return this.violations.isEmpty();
-	}
-
 }
