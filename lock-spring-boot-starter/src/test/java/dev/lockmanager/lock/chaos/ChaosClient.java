@@ -85,6 +85,9 @@ public final class ChaosClient {
 			}
 		}).build();
 		FencedCounter counter = new FencedCounter(new StringRedisTemplate(resourceConnections), key);
+		// Connections, scripts and classes are loaded before the workload starts: a cold first call is slow enough
+		// on a busy machine to outlast the wait time, which would read as a fault's effect
+		manager.tryAcquire(LockRequest.of(LOCK_NAME, key + "-warm-up", request.ttl())).ifPresent(Lease::release);
 		Thread stopper = new Thread(ChaosClient::awaitStop, "stop-reader");
 		stopper.setDaemon(true);
 		stopper.start();

@@ -22,7 +22,7 @@ record ChaosProfile(String name, int processes, int faults, int failovers, Durat
 	static final ChaosProfile SHORT = new ChaosProfile("short", 3, 3, 2, Duration.ofSeconds(1), Duration.ofSeconds(3),
 			Duration.ofMillis(40), Duration.ofSeconds(1));
 
-	static final ChaosProfile LONG = new ChaosProfile("long", 5, 30, 8, Duration.ofSeconds(1), Duration.ofSeconds(3),
+	static final ChaosProfile LONG = new ChaosProfile("long", 5, 60, 12, Duration.ofSeconds(1), Duration.ofSeconds(3),
 			Duration.ofMillis(40), Duration.ofSeconds(1));
 
 	static ChaosProfile current() {

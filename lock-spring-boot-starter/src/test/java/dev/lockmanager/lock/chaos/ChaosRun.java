@@ -73,7 +73,6 @@ final class ChaosRun implements AutoCloseable {
 			throw new IllegalStateException("Not every client of " + this.scenario + " completed an operation within "
 					+ STARTUP_TIMEOUT + ": " + started.stream().map(ClientProcess::output).toList());
 		}
-		Duration recoveryBound = this.profile.ttl().plus(HistoryChecker.RECOVERY_MARGIN).plusSeconds(1);
 		for (int i = 0; i < faultCount; i++) {
 			Thread.sleep(ThreadLocalRandom.current().nextLong(300, 1000));
 			Fault fault;
@@ -85,9 +84,7 @@ final class ChaosRun implements AutoCloseable {
 				break;
 			}
 			this.faults.add(fault);
-			// Not an assertion: the checker reports a slow recovery, with the whole history
-			waitUntil(recoveryBound,
-					() -> this.clients.stream().anyMatch((client) -> client.lastAcquired() >= fault.healed()));
+			awaitAcquisitionAfter(fault.healed());
 		}
 		Thread.sleep(500);
 		finish();
@@ -105,6 +102,15 @@ final class ChaosRun implements AutoCloseable {
 						"--timeout=" + this.profile.commandTimeout().toMillis()));
 		this.clients.add(client);
 		return client;
+	}
+
+	/**
+	 * Waits until a client acquired the lease after {@code nanos}, at most a second longer than the checker allows;
+	 * not an assertion: the checker reports a slow recovery, with the whole history.
+	 */
+	void awaitAcquisitionAfter(long nanos) throws InterruptedException {
+		waitUntil(this.profile.ttl().plus(HistoryChecker.RECOVERY_MARGIN).plusSeconds(1),
+				() -> this.clients.stream().anyMatch((client) -> client.lastAcquired() >= nanos));
 	}
 
 	/**

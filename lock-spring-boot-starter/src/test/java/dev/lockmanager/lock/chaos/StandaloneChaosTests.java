@@ -58,6 +58,8 @@ class StandaloneChaosTests {
 				ClientProcess holder = chaos.awaitHolder();
 				holder.kill();
 				long killed = System.nanoTime();
+				// Started once the others took over, so that its JVM's startup does not slow down their recovery
+				chaos.awaitAcquisitionAfter(killed);
 				chaos.startClient();
 				return new Fault("SIGKILL", holder.name(), killed, killed);
 			});
