@@ -107,10 +107,11 @@ public final class ChaosClient {
 			Instant acquiredAt = Instant.now();
 			System.out.println(
 					Operation.holdingLine(process, lease.fencingToken(), acquireStart, acquired, acquiredAt));
+			Duration think = Duration
+				.ofMillis(ThreadLocalRandom.current().nextLong(thinkMillis / 2, thinkMillis * 3 / 2 + 1));
 			FencedCounter.Result result;
 			try {
-				result = counter.increment(lease.fencingToken(),
-						Duration.ofMillis(ThreadLocalRandom.current().nextLong(thinkMillis / 2, thinkMillis * 3 / 2 + 1)));
+				result = counter.increment(lease.fencingToken(), think);
 			}
 			catch (RuntimeException ex) {
 				System.out.println("error the resource failed: " + ex);

@@ -15,8 +15,9 @@ import dev.lockmanager.lock.testing.RedisServer;
  */
 final class ChaosReport {
 
-	private static final String HEADER = "| scenario | processes | ops | acquire failures | faults | overlaps | losses reported"
-			+ " | stale writes rejected | lost updates | worst recovery |\n|---|---|---|---|---|---|---|---|---|---|";
+	private static final String HEADER = "| scenario | processes | ops | acquire failures | faults | overlaps"
+			+ " | losses reported | stale writes rejected | lost updates | worst recovery |\n"
+			+ "|---|---|---|---|---|---|---|---|---|---|";
 
 	private static final List<String> ROWS = new ArrayList<>();
 

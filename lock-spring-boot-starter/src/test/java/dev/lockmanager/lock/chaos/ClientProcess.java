@@ -101,7 +101,8 @@ final class ClientProcess implements AutoCloseable {
 		// The history compares System.nanoTime() across processes: that needs one CLOCK_MONOTONIC (Linux)
 		if (Math.abs(this.clockSkewNanos) > TimeUnit.SECONDS.toNanos(5)) {
 			throw new IllegalStateException("Client " + this.name + "'s System.nanoTime() differs from the test's by "
-					+ Duration.ofNanos(this.clockSkewNanos) + ": the suite needs processes sharing one monotonic clock");
+					+ Duration.ofNanos(this.clockSkewNanos)
+					+ ": the suite needs processes sharing one monotonic clock");
 		}
 	}
 
@@ -119,7 +120,10 @@ final class ClientProcess implements AutoCloseable {
 		if (this.holding != null) {
 			last = Long.parseLong(Operation.fields(this.holding, "holding ").get("acquired"));
 		}
-		return this.operations.isEmpty() ? last : Math.max(last, this.operations.get(this.operations.size() - 1).acquired());
+		if (!this.operations.isEmpty()) {
+			last = Math.max(last, this.operations.get(this.operations.size() - 1).acquired());
+		}
+		return last;
 	}
 
 	/** SIGSTOP: the client stops dead, its renewal thread included, until {@link #resume()}. */
@@ -133,10 +137,12 @@ final class ClientProcess implements AutoCloseable {
 	}
 
 	/**
-	 * SIGKILL, like a crash; a lease it holds is recorded as held until now.
+	 * SIGKILL, like a crash; a lease it holds is recorded as held until now, unless the client reported it was done
+	 * with the resource. Unlike {@link Process#destroyForcibly()}, which closes the pipes at once, its handle leaves
+	 * the lines already written to be read: the last ones say whether it was still holding.
 	 */
 	void kill() throws InterruptedException {
-		this.process.destroyForcibly();
+		this.process.toHandle().destroyForcibly();
 		if (!this.process.waitFor(10, TimeUnit.SECONDS)) {
 			throw new IllegalStateException("Client " + this.name + " did not die within 10s of SIGKILL");
 		}

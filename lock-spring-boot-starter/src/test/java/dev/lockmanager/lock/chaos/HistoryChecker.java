@@ -124,8 +124,12 @@ final class HistoryChecker {
 		}
 		byToken.forEach((token, holders) -> {
 			if (holders.size() > 1) {
-				violations.add("(b) " + holders.size() + " leases share fencing token " + token + ", held by "
-						+ holders.stream().map(Operation::process).distinct().sorted().collect(Collectors.joining(", ")));
+				violations.add("(b) " + holders.size() + " leases share fencing token " + token + ", held by " + holders
+					.stream()
+					.map(Operation::process)
+					.distinct()
+					.sorted()
+					.collect(Collectors.joining(", ")));
 			}
 		});
 	}

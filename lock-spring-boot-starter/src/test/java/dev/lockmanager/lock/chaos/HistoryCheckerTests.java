@@ -51,8 +51,8 @@ class HistoryCheckerTests {
 		assertThat(verdict.lostUpdates()).isOne();
 		assertThat(verdict.violations()).anySatisfy((violation) -> assertThat(violation)
 			.isEqualTo("(a) lost update: the counter is 1 after 2 accepted writes"))
-			.anySatisfy((violation) -> assertThat(violation)
-				.isEqualTo("(a) lost update: accepted write #2 (p1 (token 10)) wrote 1, but the write before it had left 1"));
+			.anySatisfy((violation) -> assertThat(violation).isEqualTo(
+					"(a) lost update: accepted write #2 (p1 (token 10)) wrote 1, but the write before it had left 1"));
 	}
 
 	@Test
@@ -251,8 +251,9 @@ class HistoryCheckerTests {
 		Operation build() {
 			Instant acquiredAt = Instant.EPOCH.plusMillis(this.acquiredMillis);
 			return new Operation(this.process, this.token, ms(this.acquiredMillis), ms(this.acquiredMillis),
-					ms(this.endMillis), ms(this.endMillis) + ms(1), acquiredAt, Instant.EPOCH.plusMillis(this.endMillis),
-					true, this.held, this.release, this.notified, this.answer, this.value);
+					ms(this.endMillis), ms(this.endMillis) + ms(1), acquiredAt,
+					Instant.EPOCH.plusMillis(this.endMillis), true, this.held, this.release, this.notified, this.answer,
+					this.value);
 		}
 
 	}

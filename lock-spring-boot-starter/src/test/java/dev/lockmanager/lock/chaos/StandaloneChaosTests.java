@@ -58,9 +58,10 @@ class StandaloneChaosTests {
 				ClientProcess holder = chaos.awaitHolder();
 				holder.kill();
 				long killed = System.nanoTime();
-				// Started once the others took over, so that its JVM's startup does not slow down their recovery
+				// Started once the others took over, so that its JVM's startup does not slow down their recovery, and
+				// running before the next fault, which may kill the last of the others
 				chaos.awaitAcquisitionAfter(killed);
-				chaos.startClient();
+				chaos.startClient().awaitReady(Duration.ofSeconds(30));
 				return new Fault("SIGKILL", holder.name(), killed, killed);
 			});
 		}
