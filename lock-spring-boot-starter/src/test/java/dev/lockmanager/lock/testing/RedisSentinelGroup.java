@@ -162,6 +162,21 @@ public final class RedisSentinelGroup implements AutoCloseable {
 	}
 
 	/**
+	 * Waits until the group can fail over again, as after {@link #start()}: every sentinel sees the master with no
+	 * failover in progress, both replicas connected and in sync (a killed server {@linkplain RedisServer#start()
+	 * started} again counts once the sentinels made it a replica) and the two other sentinels. A failover is
+	 * {@linkplain #awaitFailover(Duration) seen} before its leader has reconfigured every replica; killing the new
+	 * master before then can leave the sentinels disagreeing for longer than any timeout here.
+	 * @param timeout how long to wait
+	 * @throws IllegalStateException if the group did not settle in time, with what each sentinel saw
+	 */
+	public synchronized void awaitSettled(Duration timeout) {
+		awaitCondition("every sentinel to see the master with no failover in progress, " + REPLICAS
+				+ " replicas in sync and " + (SENTINELS - 1) + " other sentinels", timeout, this::formed,
+				this::sentinelViews);
+	}
+
+	/**
 	 * Stops every process of the group and deletes their directories.
 	 */
 	@Override
