@@ -122,8 +122,8 @@ final class RedisLeaseStore implements LeaseStore {
 	 */
 	@SuppressWarnings("unchecked")
 	private List<Long> acquireWithin(LockKeys keys, String[] args, Duration timeout) {
-		byte[][] keyBytes = acquireKeys(keys).stream().map(RedisLeaseStore::bytes).toArray(byte[][]::new);
-		byte[][] argBytes = Stream.of(args).map(RedisLeaseStore::bytes).toArray(byte[][]::new);
+		byte[][] keyBytes = bytes(acquireKeys(keys));
+		byte[][] argBytes = bytes(List.of(args));
 		return this.redis.execute((RedisCallback<List<Long>>) connection -> {
 			RedisScriptingAsyncCommands<byte[], byte[]> commands = (RedisScriptingAsyncCommands<byte[], byte[]>) connection
 				.getNativeConnection();
@@ -203,8 +203,7 @@ final class RedisLeaseStore implements LeaseStore {
 				commands = cluster.getConnection(master.getNodeId());
 			}
 			RedisFuture<List<Object>> acquired = commands.eval(ACQUIRE_SCRIPT, ScriptOutputType.MULTI,
-					acquireKeys(keys).stream().map(RedisLeaseStore::bytes).toArray(byte[][]::new),
-					Stream.of(args).map(RedisLeaseStore::bytes).toArray(byte[][]::new));
+					bytes(acquireKeys(keys)), bytes(List.of(args)));
 			RedisFuture<Long> acknowledged = commands.waitForReplication(replicas, this.replicaTimeout.toMillis());
 			List<Object> reply = await(acquired, timeout);
 			long replicasAcknowledged = await(acknowledged, timeout.plus(this.replicaTimeout));
@@ -366,6 +365,10 @@ final class RedisLeaseStore implements LeaseStore {
 
 	private static byte[] bytes(String value) {
 		return value.getBytes(UTF_8);
+	}
+
+	private static byte[][] bytes(List<String> values) {
+		return values.stream().map(RedisLeaseStore::bytes).toArray(byte[][]::new);
 	}
 
 	/**
